@@ -1,0 +1,50 @@
+/* app.h - private to server/: the application object that main builds and the entry points
+ * each part of server/ offers to the others. Layer: server. Contract between the HTTP/MCP
+ * front end (http_*.c, stdio.c, main.c), the routing glue (route_*.c) and the backends. */
+#ifndef SKILLD_SERVER_APP_H
+#define SKILLD_SERVER_APP_H
+
+#include <stddef.h>
+
+#include "base/base.h"
+#include "server/mcp.h"
+
+struct kb;
+typedef struct rt_router rt_router;
+
+/* Everything a running skilld holds. Built by main, read-only while serving. */
+struct app {
+    struct kb *kb;            /* loaded knowledge (owned; route_app_load fills it) */
+    rt_router *router;        /* router over kb (owned; route_app_load fills it) */
+    mcp_engine *mcp;          /* the MCP engine with every tool, resource and prompt */
+    const char *backend;      /* "sim" or "aliyun": which backend answers tool calls */
+    const char *region;       /* default region id */
+};
+
+/* ---- Routing glue (server/route_*.c) ---------------------------------------------------*/
+
+/* Load the knowledge (embedded when dir is NULL, else from dir) and build the router into
+ * a->kb and a->router. */
+err_code route_app_load(struct app *a, const char *dir, struct err *e);
+/* Free what route_app_load built. Accepts a half-built app. */
+void route_app_release(struct app *a);
+
+/* Register the MCP tools `route` and `get_skill`, the resources skill://<product>/<id>
+ * (Markdown) and skill://<product>/limits (JSON), a prompt, and completion of skill ids. */
+void route_register_mcp(struct app *a);
+
+/* One /api/route request, transport-free. method is "GET" or "POST"; for GET, q and product
+ * come from the query string (NULL when absent); for POST, body/len/content_type are the
+ * request's. Writes the HTTP status and a new JSON body (caller frees) — a route result, or
+ * {"error":{"code","message"}} naming the problem (400 missing/empty query, 413 query over
+ * 4 KB, 404 unknown product listing the known ones, 415 non-JSON body). */
+void route_api_handle(const struct app *a, const char *method, const char *q,
+                      const char *product, const char *body, size_t len,
+                      const char *content_type, int *ret_status, char **ret_json);
+
+/* Subcommands `skilld route ...` and `skilld knowledge check [DIR]`: argv[0] is the
+ * subcommand name. Return the process exit code. */
+int route_cli_main(int argc, char **argv);
+int knowledge_cli_main(int argc, char **argv);
+
+#endif
