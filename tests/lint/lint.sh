@@ -10,7 +10,7 @@ fail=0
 banned='\b(sprintf|vsprintf|strcpy|strcat|strtok|atoi|atol|gets)[[:space:]]*\('
 while IFS= read -r hit; do
   echo "banned call: $hit"; fail=1
-done < <(grep -rnE "$banned" --include='*.c' --include='*.h' base knowledge router cloud skills server clients tests 2>/dev/null \
+done < <(grep -rnE "$banned" --include='*.c' --include='*.h' --exclude-dir=node_modules base knowledge router cloud skills server clients tests 2>/dev/null \
          | grep -vE '^\S+:[0-9]+:\s*(//|/?\*)')
 
 # Include arrows: which of our folders each folder may include (besides itself and base).
