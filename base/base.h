@@ -19,7 +19,7 @@ typedef enum err_code {
     ERR_TOO_BIG,     /* a size limit was hit before any work was done */
     ERR_NOT_FOUND,   /* the named thing does not exist */
     ERR_EXISTS,      /* the named thing exists already */
-    ERR_STATE,       /* the thing exists but is in the wrong state for this */
+    ERR_WRONG_STATE,       /* the thing exists but is in the wrong state for this */
     ERR_DENIED,      /* policy or authentication refused it */
     ERR_LIMIT,       /* a documented limit (quota, count, size) would be exceeded */
     ERR_UNSUPPORTED, /* understood, but not supported here */
