@@ -1,0 +1,268 @@
+/* Unit tests for tools/list (pagination, version gating, annotations) and tools/call
+ * (argument checks from tools_call_cases.jsonl, results, structured content). Layer: tests. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcp_test_util.h"
+
+static const char *echo_schema =
+    "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"
+    "\"count\":{\"type\":\"integer\"},\"ratio\":{\"type\":\"number\"},"
+    "\"flag\":{\"type\":\"boolean\"},\"tags\":{\"type\":\"array\"},"
+    "\"opts\":{\"type\":\"object\"},\"maybe\":{\"type\":[\"string\",\"null\"]}},"
+    "\"required\":[\"name\"],\"additionalProperties\":false}";
+
+/* Echoes its arguments as text and as structured content; some names make it fail. */
+static err_code echo_tool(mcp_call *call, const cJSON *args, void *ud, struct mcp_tool_result *out,
+                          struct err *e)
+{
+    (void)call;
+    (void)ud;
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(args, "name");
+    const char *n = cJSON_IsString(name) ? name->valuestring : "";
+    if (strcmp(n, "fail-hard") == 0)
+        return err_set(e, ERR_INVALID, "value '%s' is not allowed", n);
+    if (strcmp(n, "fail-bare") == 0)
+        return ERR_DENIED;
+    if (strcmp(n, "fail-soft") == 0) {
+        out->text = xstrdup("soft failure");
+        out->is_error = 1;
+        return ERR_OK;
+    }
+    out->text = cJSON_PrintUnformatted(args);
+    out->structured = cJSON_CreateObject();
+    cJSON_AddItemToObject(out->structured, "echo", cJSON_Duplicate(args, 1));
+    return ERR_OK;
+}
+
+/* Returns only structured content, and a resource_link block when asked. */
+static err_code link_tool(mcp_call *call, const cJSON *args, void *ud, struct mcp_tool_result *out,
+                          struct err *e)
+{
+    (void)call;
+    (void)e;
+    (void)args;
+    if (ud) {
+        out->content = cJSON_Parse("[{\"type\":\"resource_link\",\"uri\":\"x://r\",\"name\":\"r\"}]");
+        return ERR_OK;
+    }
+    out->structured = cJSON_Parse("{\"n\":1}");
+    return ERR_OK;
+}
+
+static mcp_engine *tools_engine(size_t page_size)
+{
+    mcp_engine *e = test_engine(0, page_size);
+    struct mcp_tool echo = {.name = "echo", .title = "Echo", .description = "echoes",
+                            .input_schema = echo_schema,
+                            .output_schema = "{\"type\":\"object\"}",
+                            .hints = MCP_HINT_READ_ONLY | MCP_HINT_IDEMPOTENT, .fn = echo_tool};
+    struct mcp_tool free_tool = {.name = "free", .description = "no schema", .fn = echo_tool};
+    struct mcp_tool structured = {.name = "structured", .description = "structured only",
+                                  .input_schema = "{\"type\":\"object\"}", .fn = link_tool};
+    struct mcp_tool link = {.name = "link", .description = "a link", .fn = link_tool, .ud = e};
+    assert_int_equal(mcp_engine_add_tool(e, &echo), ERR_OK);
+    assert_int_equal(mcp_engine_add_tool(e, &free_tool), ERR_OK);
+    assert_int_equal(mcp_engine_add_tool(e, &structured), ERR_OK);
+    assert_int_equal(mcp_engine_add_tool(e, &link), ERR_OK);
+    return e;
+}
+
+static void test_registration_rules(void **state)
+{
+    (void)state;
+    mcp_engine *e = tools_engine(0);
+    static const struct {
+        const char *name, *schema;
+        err_code rc;
+    } rows[] = {
+        {"echo", NULL, ERR_EXISTS},         {"", NULL, ERR_INVALID},
+        {"has space", NULL, ERR_INVALID},   {"a/b", NULL, ERR_INVALID},
+        {"ok.name-1_x", NULL, ERR_OK},      {"bad_schema", "[1]", ERR_INVALID},
+        {"broken_schema", "{", ERR_INVALID},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+        struct mcp_tool t = {.name = rows[i].name, .description = "d",
+                             .input_schema = rows[i].schema, .fn = echo_tool};
+        assert_int_equal(mcp_engine_add_tool(e, &t), rows[i].rc);
+    }
+    char long_name[130];
+    memset(long_name, 'a', 129);
+    long_name[129] = '\0';
+    struct mcp_tool t = {.name = long_name, .fn = echo_tool};
+    assert_int_equal(mcp_engine_add_tool(e, &t), ERR_INVALID);
+    long_name[128] = '\0';
+    assert_int_equal(mcp_engine_add_tool(e, &t), ERR_OK);
+    mcp_engine_free(e);
+}
+
+static void test_list_pages_and_versions(void **state)
+{
+    (void)state;
+    mcp_engine *e = tools_engine(3);
+    static const char *const versions[] = {"2025-11-25", "2025-06-18", "2025-03-26"};
+    for (size_t v = 0; v < ARRAY_LEN(versions); v++) {
+        mcp_session *s = test_session(e, versions[v], NULL);
+        int modern = strcmp(versions[v], "2025-06-18") >= 0;
+        struct cap c;
+        cap_init(&c);
+        cJSON *r = run_result(e, s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", &c);
+        const cJSON *tools = cJSON_GetObjectItemCaseSensitive(r, "tools");
+        assert_int_equal(cJSON_GetArraySize(tools), 3);
+        const cJSON *next = cJSON_GetObjectItemCaseSensitive(r, "nextCursor");
+        assert_true(cJSON_IsString(next));
+        const cJSON *echo = cJSON_GetArrayItem(tools, 0);
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(echo, "name")->valuestring, "echo");
+        assert_int_equal(cJSON_HasObjectItem(echo, "title"), modern);
+        assert_int_equal(cJSON_HasObjectItem(echo, "outputSchema"), modern);
+        const cJSON *ann = cJSON_GetObjectItemCaseSensitive(echo, "annotations");
+        assert_int_equal(cJSON_HasObjectItem(ann, "title"), !modern);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ann, "readOnlyHint")));
+        assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(ann, "destructiveHint")));
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ann, "idempotentHint")));
+        assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(ann, "openWorldHint")));
+        const cJSON *schema = cJSON_GetObjectItemCaseSensitive(echo, "inputSchema");
+        assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(schema, "additionalProperties")));
+        /* the default schema of a tool registered without one is an object schema */
+        const cJSON *free_schema =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(tools, 1), "inputSchema");
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(free_schema, "type")->valuestring,
+                            "object");
+
+        char *msg = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\","
+                              "\"params\":{\"cursor\":\"%s\"}}",
+                              next->valuestring);
+        r = run_result(e, s, msg, &c);
+        free(msg);
+        tools = cJSON_GetObjectItemCaseSensitive(r, "tools");
+        assert_int_equal(cJSON_GetArraySize(tools), 1);
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(tools, 0), "name")
+                                ->valuestring,
+                            "link");
+        assert_false(cJSON_HasObjectItem(r, "nextCursor"));
+        static const char *const bad[] = {"\"zzz\"", "\"t99\"", "\"t0\"", "\"r3\"", "5", "\"\""};
+        for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+            msg = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\","
+                            "\"params\":{\"cursor\":%s}}",
+                            bad[i]);
+            assert_int_equal(run_error(e, s, msg, &c), MCP_INVALID_PARAMS);
+            free(msg);
+        }
+        cap_release(&c);
+        mcp_session_release(s);
+    }
+    mcp_engine_free(e);
+}
+
+static const cJSON *first_text(const cJSON *result)
+{
+    const cJSON *b = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(result, "content"), 0);
+    return cJSON_GetObjectItemCaseSensitive(b, "text");
+}
+
+static void run_call_case(mcp_engine *e, mcp_session *s, const cJSON *tc)
+{
+    const char *name = cJSON_GetObjectItemCaseSensitive(tc, "name")->valuestring;
+    const char *params = cJSON_GetObjectItemCaseSensitive(tc, "params")->valuestring;
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(tc, "code");
+    const cJSON *result = cJSON_GetObjectItemCaseSensitive(tc, "result");
+    const cJSON *contains = cJSON_GetObjectItemCaseSensitive(tc, "contains");
+    char *msg = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":%s}",
+                          params);
+    struct cap c;
+    cap_init(&c);
+    assert_int_equal(run(e, s, msg, &c), MCP_OUT_RESPONSE);
+    cJSON *m = cap_msg(&c, 0);
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(m, "error");
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(m, "result");
+    if (code) {
+        if (!err || cJSON_GetObjectItemCaseSensitive(err, "code")->valueint != code->valueint)
+            fail_msg("%s: expected JSON-RPC error %d", name, code->valueint);
+    } else {
+        if (!r)
+            fail_msg("%s: expected a result", name);
+        int want_error = strcmp(result->valuestring, "isError") == 0;
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "isError")) != want_error)
+            fail_msg("%s: isError is not %d", name, want_error);
+        const cJSON *text = first_text(r);
+        if (contains && (!cJSON_IsString(text) || !strstr(text->valuestring, contains->valuestring)))
+            fail_msg("%s: text does not contain %s", name, contains->valuestring);
+    }
+    free(msg);
+    cap_release(&c);
+}
+
+static void test_call_cases_file(void **state)
+{
+    (void)state;
+    mcp_engine *e = tools_engine(0);
+    mcp_session *s = test_session(e, "2025-11-25", NULL);
+    FILE *f = fopen(CASES_DIR "/tools_call_cases.jsonl", "r");
+    assert_non_null(f);
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        cJSON *tc = cJSON_Parse(line);
+        assert_non_null(tc);
+        run_call_case(e, s, tc);
+        cJSON_Delete(tc);
+        n++;
+    }
+    fclose(f);
+    assert_true(n >= 20);
+    mcp_session_release(s);
+    mcp_engine_free(e);
+}
+
+static void test_result_shapes_by_version(void **state)
+{
+    (void)state;
+    mcp_engine *e = tools_engine(0);
+    mcp_session *modern = test_session(e, "2025-06-18", NULL);
+    mcp_session *old = test_session(e, "2025-03-26", NULL);
+    struct cap c;
+    cap_init(&c);
+    const char *call = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+                       "\"params\":{\"name\":\"structured\"}}";
+    cJSON *r = run_result(e, modern, call, &c);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(
+                         cJSON_GetObjectItemCaseSensitive(r, "structuredContent"), "n")
+                         ->valueint,
+                     1);
+    /* the structured value is also given as text for older clients */
+    assert_string_equal(first_text(r)->valuestring, "{\"n\":1}");
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r, "isError")));
+    r = run_result(e, old, call, &c);
+    assert_false(cJSON_HasObjectItem(r, "structuredContent"));
+    assert_string_equal(first_text(r)->valuestring, "{\"n\":1}");
+
+    const char *link = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+                       "\"params\":{\"name\":\"link\"}}";
+    r = run_result(e, modern, link, &c);
+    const cJSON *b = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "content"), 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(b, "type")->valuestring, "resource_link");
+    r = run_result(e, old, link, &c);
+    b = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "content"), 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(b, "type")->valuestring, "text");
+    assert_non_null(strstr(cJSON_GetObjectItemCaseSensitive(b, "text")->valuestring, "x://r"));
+    cap_release(&c);
+    mcp_session_release(modern);
+    mcp_session_release(old);
+    mcp_engine_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_registration_rules),
+        cmocka_unit_test(test_list_pages_and_versions),
+        cmocka_unit_test(test_call_cases_file),
+        cmocka_unit_test(test_result_shapes_by_version),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
