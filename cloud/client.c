@@ -194,6 +194,9 @@ static const struct {
     {PREFIX, "Rejected.Throttling"},
     {PREFIX, "ServiceUnavailable"},
     {PREFIX, "InternalError"},
+    /* libcurl resends a request whose reused connection died unanswered, nonce and all; the
+     * server refuses that copy without acting on it, so a re-signed attempt is safe. */
+    {EXACT, "SignatureNonceUsed"},
 };
 
 /* Codes that mean "the DryRun checks passed" (notes §3.7). */
@@ -557,6 +560,7 @@ err_code cloud_call(cloud_client *c, const char *product, const char *action,
             .nheaders = a.nlines,
             .connect_timeout_ms = c->cfg.connect_timeout_ms,
             .timeout_ms = c->cfg.timeout_ms,
+            .fresh_connection = !may_retry,
         };
         struct cloud_http_response res = {0};
         buf_init(&res.body, c->cfg.max_response_bytes);

@@ -27,6 +27,9 @@ struct cloud_http_request {
     size_t body_len;
     long connect_timeout_ms;
     long timeout_ms;
+    int fresh_connection; /* 1: never reuse a connection. libcurl silently resends a request
+                           * when a reused connection dies before answering; a write that
+                           * must not run twice (no ClientToken) cannot allow that. */
 };
 
 /* What came back. The caller buf_init()s body with the response limit before the call. */

@@ -1,0 +1,554 @@
+/* ops_assist.c - simulated Cloud Assistant: agent status, saved commands, invocations with
+ * timed per-instance progress (Pending -> Running -> Success) and deterministic output that
+ * says it is simulated; SendFile. Nothing is ever executed. Layer: cloud (simulator). */
+#include "cloud/sim/sim_int.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define SIM_MAX_RUN_TARGETS 100   /* RunCommand / InvokeCommand InstanceId.N (notes §5.4) */
+#define SIM_MAX_SEND_TARGETS 50   /* SendFile InstanceId.N */
+#define SIM_MAX_CMD_SAVED 18432   /* CreateCommand / RunCommand+KeepCommand, Base64 bytes */
+#define SIM_MAX_CMD_ONCE 24576    /* RunCommand without KeepCommand, Base64 bytes */
+#define SIM_MAX_FILE 32768        /* SendFile Content, Base64 bytes */
+#define SIM_MAX_PARAMS_KEYS 10    /* Parameters pairs */
+
+static const char *const cmd_types[] = {"RunShellScript", "RunBatScript", "RunPowerShellScript"};
+
+static size_t b64_len(size_t n) { return 4 * ((n + 2) / 3); }
+
+static char *b64_encode(const char *s, size_t n)
+{
+    char *out = xmalloc(b64_len(n) + 1);
+    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
+    return out;
+}
+
+/* 1 when s is well-formed Base64 (length a multiple of 4, valid alphabet). */
+static int b64_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n % 4 != 0)
+        return 0;
+    unsigned char *tmp = xmalloc(n / 4 * 3 + 1);
+    int got = EVP_DecodeBlock(tmp, (const unsigned char *)s, (int)n);
+    free(tmp);
+    return got >= 0;
+}
+
+static err_code type_arg(struct sim_ctx *c, const char **ret)
+{
+    err_code rc = sim_req(c, "Type", ret);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < ARRAY_LEN(cmd_types); i++)
+        if (strcmp(*ret, cmd_types[i]) == 0)
+            return ERR_OK;
+    return sim_fail(c, 403, "InvalidCmdType.NotFound", "The command type \"%s\" is not supported.",
+                    *ret);
+}
+
+/* Validate targets: exist, Running, agent online. *ret is a borrowed list the caller frees. */
+static err_code targets(struct sim_ctx *c, size_t max, const char ***ret, size_t *ret_n)
+{
+    err_code rc = sim_list(c, "InstanceId", max, 403, "InstanceIds.ExceedLimit", ret, ret_n);
+    if (rc)
+        return rc;
+    if (*ret_n == 0)
+        return sim_req(c, "InstanceId.1", &(const char *){NULL});
+    for (size_t i = 0; i < *ret_n; i++) {
+        const cJSON *inst = sim_find(c->root, "Instances", "InstanceId", (*ret)[i]);
+        if (!inst || strcmp(sim_gets(inst, "RegionId"), c->region) != 0)
+            return sim_fail(c, 404, "InvalidInstance.NotFound",
+                            "The instance \"%s\" does not exist.", (*ret)[i]);
+        if (strcmp(sim_gets(inst, "Status"), "Running") != 0)
+            return sim_fail(c, 403, "IncorrectInstanceStatus",
+                            "The instance \"%s\" is %s; Cloud Assistant needs Running.", (*ret)[i],
+                            sim_gets(inst, "Status"));
+        const cJSON *agent = cJSON_GetObjectItemCaseSensitive(inst, "_Agent");
+        if (strcmp(sim_gets(agent, "Status"), "true") != 0)
+            return sim_fail(c, 400, "InvalidInstance.NoClient",
+                            "The Cloud Assistant agent is not running on \"%s\".", (*ret)[i]);
+    }
+    return ERR_OK;
+}
+
+/* Record an invocation and schedule its per-instance progress. */
+static void start_invocation(struct sim_ctx *c, const char *invoke_id, const cJSON *cmd,
+                             const char **ids, size_t n, const char *what)
+{
+    char when[32];
+    sim_iso_time(c->now, when);
+    cJSON *inv = cJSON_CreateObject();
+    cJSON_AddStringToObject(inv, "InvokeId", invoke_id);
+    cJSON_AddStringToObject(inv, "RegionId", c->region);
+    cJSON_AddStringToObject(inv, "CommandId", sim_gets(cmd, "CommandId"));
+    cJSON_AddStringToObject(inv, "CommandName", sim_gets(cmd, "Name"));
+    cJSON_AddStringToObject(inv, "CommandType", sim_gets(cmd, "Type"));
+    cJSON_AddStringToObject(inv, "CommandContent", sim_gets(cmd, "CommandContent"));
+    const char *params = sim_opt(c, "Parameters");
+    cJSON_AddStringToObject(inv, "Parameters", params ? params : "{}");
+    cJSON_AddStringToObject(inv, "RepeatMode", "Once");
+    cJSON_AddNumberToObject(inv, "Timeout", sim_getn(cmd, "Timeout"));
+    const char *user = sim_opt(c, "Username");
+    cJSON_AddStringToObject(inv, "Username", user ? user : "root");
+    cJSON_AddStringToObject(inv, "CreationTime", when);
+    cJSON *arr = cJSON_AddArrayToObject(cJSON_AddObjectToObject(inv, "InvokeInstances"),
+                                        "InvokeInstance");
+    for (size_t i = 0; i < n; i++) {
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "InstanceId", ids[i]);
+        cJSON_AddStringToObject(r, "InvocationStatus", "Pending");
+        cJSON_AddStringToObject(r, "InstanceInvokeStatus", "Pending");
+        cJSON_AddStringToObject(r, "InvokeRecordStatus", "Running");
+        cJSON_AddNumberToObject(r, "ExitCode", 0);
+        cJSON_AddStringToObject(r, "Output", "");
+        cJSON_AddNumberToObject(r, "Dropped", 0);
+        cJSON_AddStringToObject(r, "ErrorCode", "");
+        cJSON_AddStringToObject(r, "ErrorInfo", "");
+        cJSON_AddStringToObject(r, "StartTime", "");
+        cJSON_AddStringToObject(r, "FinishedTime", "");
+        cJSON_AddNumberToObject(r, "Repeats", 1);
+        char *text = xasprintf("[skilld simulator] %s on %s: nothing was executed; this output is "
+                               "simulated.\n", what, ids[i]);
+        if (strlen(text) > SIM_MAX_OUTPUT)
+            text[SIM_MAX_OUTPUT] = '\0';
+        char *enc = b64_encode(text, strlen(text));
+        char end[32];
+        sim_iso_time(c->now + c->transition_ms, end);
+        uint64_t half = c->transition_ms / 2;
+        sim_schedule(c, r, half, "InvocationStatus", "Running");
+        sim_schedule(c, r, half, "InstanceInvokeStatus", "Running");
+        sim_schedule(c, r, half, "StartTime", when);
+        sim_schedule(c, r, c->transition_ms, "InvocationStatus", "Success");
+        sim_schedule(c, r, c->transition_ms, "InstanceInvokeStatus", "Finished");
+        sim_schedule(c, r, c->transition_ms, "InvokeRecordStatus", "Finished");
+        sim_schedule(c, r, c->transition_ms, "Output", enc);
+        sim_schedule(c, r, c->transition_ms, "FinishedTime", end);
+        free(enc);
+        free(text);
+        cJSON_AddItemToArray(arr, r);
+    }
+    cJSON_AddItemToArray(sim_kind(c->root, "Invocations"), inv);
+}
+
+/* Size of the content once Base64-encoded (the unit the documented limits use). */
+static size_t encoded_size(struct sim_ctx *c, const char *content)
+{
+    const char *enc = sim_opt(c, "ContentEncoding");
+    if (enc && strcmp(enc, "Base64") == 0)
+        return strlen(content);
+    return b64_len(strlen(content));
+}
+
+static cJSON *new_command(struct sim_ctx *c, const char *name, const char *type,
+                          const char *content_b64, long timeout, int hidden)
+{
+    char id[40], when[32];
+    sim_new_id("c-hz0", id);
+    sim_iso_time(c->now, when);
+    const char *desc = sim_opt(c, "Description"), *dir = sim_opt(c, "WorkingDir");
+    cJSON *cmd = cJSON_CreateObject();
+    cJSON_AddStringToObject(cmd, "CommandId", id);
+    cJSON_AddStringToObject(cmd, "RegionId", c->region);
+    cJSON_AddStringToObject(cmd, "Name", name);
+    cJSON_AddStringToObject(cmd, "Description", desc ? desc : "");
+    cJSON_AddStringToObject(cmd, "Type", type);
+    cJSON_AddStringToObject(cmd, "CommandContent", content_b64);
+    cJSON_AddStringToObject(cmd, "WorkingDir", dir ? dir : "");
+    cJSON_AddNumberToObject(cmd, "Timeout", (double)timeout);
+    cJSON_AddStringToObject(cmd, "CreationTime", when);
+    if (hidden)
+        cJSON_AddBoolToObject(cmd, "_Hidden", 1);
+    cJSON_AddItemToArray(sim_kind(c->root, "Commands"), cmd);
+    return cmd;
+}
+
+static err_code op_create_command(struct sim_ctx *c)
+{
+    const char *name = NULL, *type = NULL, *content = NULL;
+    long timeout = 60;
+    err_code rc = sim_req(c, "Name", &name);
+    if (!rc)
+        rc = type_arg(c, &type);
+    if (!rc)
+        rc = sim_req(c, "CommandContent", &content);
+    if (!rc)
+        rc = sim_long(c, "Timeout", 10, 86400, 60, &timeout);
+    if (!rc)
+        rc = sim_room(c, "Commands", "CmdCount.ExceedQuota");
+    if (rc)
+        return rc;
+    if (strlen(name) > 128)
+        return sim_fail(c, 403, "CmdName.ExceedLimit", "The command name exceeds 128 characters.");
+    if (strlen(content) > SIM_MAX_CMD_SAVED)
+        return sim_fail(c, 403, "CmdContent.ExceedLimit",
+                        "CommandContent is %zu Base64 bytes; the limit is %u.", strlen(content),
+                        SIM_MAX_CMD_SAVED);
+    if (!b64_valid(content))
+        return sim_fail(c, 400, "InvalidCommandContent.Malformed",
+                        "CommandContent must be Base64-encoded.");
+    cJSON *cmd = new_command(c, name, type, content, timeout, 0);
+    cJSON_AddStringToObject(c->out, "CommandId", sim_gets(cmd, "CommandId"));
+    return ERR_OK;
+}
+
+static err_code check_parameters(struct sim_ctx *c)
+{
+    const char *p = sim_opt(c, "Parameters");
+    if (!p)
+        return ERR_OK;
+    cJSON *obj = cJSON_ParseWithLengthOpts(p, strlen(p) + 1, NULL, 1);
+    int ok = cJSON_IsObject(obj) && cJSON_GetArraySize(obj) <= SIM_MAX_PARAMS_KEYS;
+    cJSON_Delete(obj);
+    return ok ? ERR_OK
+              : sim_fail(c, 403, "ParameterCount.ExceedLimit",
+                         "Parameters must be a JSON object with at most %d keys.",
+                         SIM_MAX_PARAMS_KEYS);
+}
+
+static err_code op_run_command(struct sim_ctx *c)
+{
+    const char *type = NULL, *content = NULL, **ids = NULL;
+    size_t n = 0;
+    int keep = 0;
+    long timeout = 60;
+    err_code rc = type_arg(c, &type);
+    if (!rc)
+        rc = sim_req(c, "CommandContent", &content);
+    if (!rc)
+        rc = sim_bool(c, "KeepCommand", 0, &keep);
+    if (!rc)
+        rc = sim_long(c, "Timeout", 10, 86400, 60, &timeout);
+    if (rc)
+        return rc;
+    size_t limit = keep ? SIM_MAX_CMD_SAVED : SIM_MAX_CMD_ONCE;
+    if (encoded_size(c, content) > limit)
+        return sim_fail(c, 403, "CmdContent.ExceedLimit",
+                        "CommandContent is %zu bytes once Base64-encoded; the limit is %zu.",
+                        encoded_size(c, content), limit);
+    const char *enc = sim_opt(c, "ContentEncoding");
+    int is_b64 = enc && strcmp(enc, "Base64") == 0;
+    if (is_b64 && !b64_valid(content))
+        return sim_fail(c, 400, "InvalidCommandContent.Malformed", "CommandContent is not Base64.");
+    rc = check_parameters(c);
+    if (!rc)
+        rc = targets(c, SIM_MAX_RUN_TARGETS, &ids, &n);
+    if (!rc)
+        rc = sim_room(c, "Invocations", "InvocationCount.ExceedQuota");
+    if (!rc) {
+        const char *mode = sim_opt(c, "RepeatMode");
+        if (mode && strcmp(mode, "DryRun") == 0)
+            rc = sim_fail(c, 400, "DryRunOperation",
+                          "Request validation has been passed with RepeatMode=DryRun.");
+        else if (mode && strcmp(mode, "Once") != 0)
+            rc = sim_fail(c, 400, "InvalidParam.RepeatMode",
+                          "The simulator runs commands with RepeatMode Once only.");
+    }
+    if (rc)
+        goto cleanup;
+    char *b64 = is_b64 ? xstrdup(content) : b64_encode(content, strlen(content));
+    const char *name = sim_opt(c, "Name");
+    cJSON *cmd = new_command(c, name ? name : "", type, b64, timeout, !keep);
+    free(b64);
+    char invoke[40];
+    sim_new_id("t-hz0", invoke);
+    start_invocation(c, invoke, cmd, ids, n, type);
+    cJSON_AddStringToObject(c->out, "CommandId", sim_gets(cmd, "CommandId"));
+    cJSON_AddStringToObject(c->out, "InvokeId", invoke);
+cleanup:
+    free(ids);
+    return rc;
+}
+
+static err_code op_invoke_command(struct sim_ctx *c)
+{
+    const char *id = NULL, **ids = NULL;
+    size_t n = 0;
+    err_code rc = sim_req(c, "CommandId", &id);
+    if (rc)
+        return rc;
+    const cJSON *cmd = sim_find(c->root, "Commands", "CommandId", id);
+    if (!cmd || strcmp(sim_gets(cmd, "RegionId"), c->region) != 0 ||
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cmd, "_Hidden")))
+        return sim_fail(c, 404, "InvalidCmdId.NotFound", "The command \"%s\" does not exist.", id);
+    rc = check_parameters(c);
+    if (!rc)
+        rc = targets(c, SIM_MAX_RUN_TARGETS, &ids, &n);
+    if (!rc)
+        rc = sim_room(c, "Invocations", "InvocationCount.ExceedQuota");
+    if (!rc) {
+        char invoke[40];
+        sim_new_id("t-hz0", invoke);
+        start_invocation(c, invoke, cmd, ids, n, sim_gets(cmd, "Name"));
+        cJSON_AddStringToObject(c->out, "InvokeId", invoke);
+    }
+    free(ids);
+    return rc;
+}
+
+static err_code op_send_file(struct sim_ctx *c)
+{
+    const char *name = NULL, *dir = NULL, *content = NULL, **ids = NULL;
+    size_t n = 0;
+    err_code rc = sim_req(c, "Name", &name);
+    if (!rc)
+        rc = sim_req(c, "TargetDir", &dir);
+    if (!rc)
+        rc = sim_req(c, "Content", &content);
+    if (rc)
+        return rc;
+    const char *ctype = sim_opt(c, "ContentType"), *mode = sim_opt(c, "FileMode");
+    int is_b64 = ctype && strcmp(ctype, "Base64") == 0;
+    size_t size = is_b64 ? strlen(content) : b64_len(strlen(content));
+    if (strlen(name) > 255 || strlen(dir) > 255 || dir[0] != '/')
+        return sim_fail(c, 403, "FileTargetDir.Invalid",
+                        "TargetDir must be an absolute path and Name/TargetDir at most 255 bytes.");
+    if (size > SIM_MAX_FILE)
+        return sim_fail(c, 403, "FileSize.ExceedLimit",
+                        "Content is %zu bytes once Base64-encoded; the limit is %u.", size,
+                        SIM_MAX_FILE);
+    if (is_b64 && !b64_valid(content))
+        return sim_fail(c, 403, "FileContent.DecodeError", "Content is not valid Base64.");
+    long m = 0;
+    if (mode && (strlen(mode) < 3 || strlen(mode) > 4 || strspn(mode, "01234567") != strlen(mode) ||
+                 parse_long(mode, 0, 7777, &m) != ERR_OK))
+        return sim_fail(c, 403, "FileMode.Invalid", "FileMode must be an octal mode such as 0644.");
+    rc = targets(c, SIM_MAX_SEND_TARGETS, &ids, &n);
+    if (!rc)
+        rc = sim_room(c, "Invocations", "InvocationCount.ExceedQuota");
+    if (!rc) {
+        cJSON *pseudo = cJSON_CreateObject();
+        cJSON_AddStringToObject(pseudo, "Name", name);
+        cJSON_AddStringToObject(pseudo, "Type", "SendFile");
+        cJSON_AddNumberToObject(pseudo, "Timeout", 60);
+        char invoke[40], *what = xasprintf("SendFile %s/%s", dir, name);
+        sim_new_id("f-hz0", invoke);
+        start_invocation(c, invoke, pseudo, ids, n, what);
+        free(what);
+        cJSON_Delete(pseudo);
+        cJSON_AddStringToObject(c->out, "InvokeId", invoke);
+    }
+    free(ids);
+    return rc;
+}
+
+/* ---- Describe ------------------------------------------------------------------------------ */
+
+/* The overall status of an invocation from its per-instance statuses. */
+static const char *overall_status(const cJSON *inv)
+{
+    int pending = 0, running = 0, ok = 0, failed = 0;
+    const cJSON *r = NULL;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(
+                              cJSON_GetObjectItemCaseSensitive(inv, "InvokeInstances"), "InvokeInstance")) {
+        const char *s = sim_gets(r, "InvocationStatus");
+        pending += strcmp(s, "Pending") == 0;
+        running += strcmp(s, "Running") == 0;
+        ok += strcmp(s, "Success") == 0;
+        failed += strcmp(s, "Failed") == 0;
+    }
+    if (running || (pending && (ok || failed)))
+        return "Running";
+    if (pending)
+        return "Pending";
+    if (failed)
+        return ok ? "PartialFailed" : "Failed";
+    return "Success";
+}
+
+/* Output as the caller asked: Base64 (default) or PlainText. */
+static void set_output(cJSON *r, int plain)
+{
+    const char *out = sim_gets(r, "Output");
+    if (!plain || !*out)
+        return;
+    size_t n = strlen(out);
+    unsigned char *dec = xmalloc(n / 4 * 3 + 1);
+    int got = EVP_DecodeBlock(dec, (const unsigned char *)out, (int)n);
+    if (got < 0)
+        got = 0;
+    while (got > 0 && n > 0 && out[n - 1] == '=') {
+        got--;
+        n--;
+    }
+    dec[got] = '\0';
+    sim_sets(r, "Output", (const char *)dec);
+    free(dec);
+}
+
+static int has_instance(const cJSON *inv, const char *id)
+{
+    const cJSON *r = NULL;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(
+                              cJSON_GetObjectItemCaseSensitive(inv, "InvokeInstances"), "InvokeInstance")) {
+        if (strcmp(sim_gets(r, "InstanceId"), id) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static err_code op_describe_invocations(struct sim_ctx *c)
+{
+    const char *invoke = sim_opt(c, "InvokeId"), *cmd = sim_opt(c, "CommandId");
+    const char *inst = sim_opt(c, "InstanceId"), *status = sim_opt(c, "InvokeStatus");
+    const char *enc = sim_opt(c, "ContentEncoding");
+    int plain = enc && strcmp(enc, "PlainText") == 0, with_output = 0;
+    err_code rc = sim_bool(c, "IncludeOutput", 0, &with_output);
+    if (rc)
+        return rc;
+    cJSON *items = cJSON_CreateArray();
+    const cJSON *inv = NULL;
+    cJSON_ArrayForEach(inv, sim_kind(c->root, "Invocations")) {
+        if (strcmp(sim_gets(inv, "RegionId"), c->region) != 0 ||
+            (invoke && strcmp(invoke, sim_gets(inv, "InvokeId")) != 0) ||
+            (cmd && strcmp(cmd, sim_gets(inv, "CommandId")) != 0) ||
+            (inst && !has_instance(inv, inst)) ||
+            (status && strcmp(status, overall_status(inv)) != 0))
+            continue;
+        cJSON *o = sim_public(inv);
+        sim_sets(o, "InvocationStatus", overall_status(inv));
+        sim_sets(o, "InvokeStatus", strcmp(overall_status(inv), "Success") == 0 ? "Finished"
+                                                                                : overall_status(inv));
+        cJSON *r = NULL;
+        cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(
+                                  cJSON_GetObjectItemCaseSensitive(o, "InvokeInstances"), "InvokeInstance")) {
+            if (with_output)
+                set_output(r, plain);
+            else
+                cJSON_DeleteItemFromObjectCaseSensitive(r, "Output");
+        }
+        if (plain) {
+            cJSON *tmp = cJSON_CreateObject();
+            cJSON_AddStringToObject(tmp, "Output", sim_gets(o, "CommandContent"));
+            set_output(tmp, 1);
+            sim_sets(o, "CommandContent", sim_gets(tmp, "Output"));
+            cJSON_Delete(tmp);
+        }
+        cJSON_AddItemToArray(items, o);
+    }
+    return sim_page(c, items, "Invocations", "Invocation", 10, 50, 1);
+}
+
+static err_code op_describe_invocation_results(struct sim_ctx *c)
+{
+    const char *invoke = sim_opt(c, "InvokeId"), *cmd = sim_opt(c, "CommandId");
+    const char *inst = sim_opt(c, "InstanceId"), *rec = sim_opt(c, "InvokeRecordStatus");
+    const char *enc = sim_opt(c, "ContentEncoding");
+    int plain = enc && strcmp(enc, "PlainText") == 0;
+    cJSON *items = cJSON_CreateArray();
+    const cJSON *inv = NULL;
+    cJSON_ArrayForEach(inv, sim_kind(c->root, "Invocations")) {
+        if (strcmp(sim_gets(inv, "RegionId"), c->region) != 0 ||
+            (invoke && strcmp(invoke, sim_gets(inv, "InvokeId")) != 0) ||
+            (cmd && strcmp(cmd, sim_gets(inv, "CommandId")) != 0))
+            continue;
+        const cJSON *r = NULL;
+        cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(
+                                  cJSON_GetObjectItemCaseSensitive(inv, "InvokeInstances"), "InvokeInstance")) {
+            if ((inst && strcmp(inst, sim_gets(r, "InstanceId")) != 0) ||
+                (rec && strcmp(rec, sim_gets(r, "InvokeRecordStatus")) != 0))
+                continue;
+            cJSON *o = sim_public(r);
+            cJSON_AddStringToObject(o, "InvokeId", sim_gets(inv, "InvokeId"));
+            cJSON_AddStringToObject(o, "CommandId", sim_gets(inv, "CommandId"));
+            cJSON_AddStringToObject(o, "Username", sim_gets(inv, "Username"));
+            set_output(o, plain);
+            cJSON_AddItemToArray(items, o);
+        }
+    }
+    /* The real answer nests the page inside "Invocation". */
+    cJSON *saved = c->out;
+    c->out = cJSON_CreateObject();
+    err_code rc = sim_page(c, items, "InvocationResults", "InvocationResult", 10, 50, 1);
+    cJSON *inner = c->out;
+    c->out = saved;
+    if (rc) {
+        cJSON_Delete(inner);
+        return rc;
+    }
+    cJSON_AddItemToObject(c->out, "Invocation", inner);
+    return ERR_OK;
+}
+
+static err_code op_describe_commands(struct sim_ctx *c)
+{
+    const char *id = sim_opt(c, "CommandId"), *name = sim_opt(c, "Name");
+    const char *type = sim_opt(c, "Type");
+    cJSON *items = cJSON_CreateArray();
+    const cJSON *cmd = NULL;
+    cJSON_ArrayForEach(cmd, sim_kind(c->root, "Commands")) {
+        if (strcmp(sim_gets(cmd, "RegionId"), c->region) != 0 ||
+            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cmd, "_Hidden")) ||
+            (id && strcmp(id, sim_gets(cmd, "CommandId")) != 0) ||
+            (name && strcmp(name, sim_gets(cmd, "Name")) != 0) ||
+            (type && strcmp(type, sim_gets(cmd, "Type")) != 0))
+            continue;
+        cJSON_AddItemToArray(items, sim_public(cmd));
+    }
+    return sim_page(c, items, "Commands", "Command", 10, 50, 1);
+}
+
+static err_code op_describe_cloud_assistant_status(struct sim_ctx *c)
+{
+    const char **ids = NULL;
+    size_t n = 0;
+    err_code rc = sim_list(c, "InstanceId", 50, 400, "InvalidParameter.InstanceIdCount", &ids, &n);
+    if (rc)
+        return rc;
+    const char *os = sim_opt(c, "OSType");
+    cJSON *items = cJSON_CreateArray();
+    const cJSON *inst = NULL;
+    cJSON_ArrayForEach(inst, sim_kind(c->root, "Instances")) {
+        const char *iid = sim_gets(inst, "InstanceId");
+        int wanted = n == 0;
+        for (size_t i = 0; i < n; i++)
+            wanted |= strcmp(ids[i], iid) == 0;
+        if (!wanted || strcmp(sim_gets(inst, "RegionId"), c->region) != 0 ||
+            (os && strcasecmp(os, sim_gets(inst, "OSType")) != 0))
+            continue;
+        const cJSON *agent = cJSON_GetObjectItemCaseSensitive(inst, "_Agent");
+        int count = 0, active = 0;
+        const cJSON *inv = NULL;
+        cJSON_ArrayForEach(inv, sim_kind(c->root, "Invocations")) {
+            if (has_instance(inv, iid)) {
+                count++;
+                active += strcmp(overall_status(inv), "Running") == 0 ||
+                          strcmp(overall_status(inv), "Pending") == 0;
+            }
+        }
+        /* A stopped instance's agent does not answer. */
+        int online = strcmp(sim_gets(agent, "Status"), "true") == 0 &&
+                     strcmp(sim_gets(inst, "Status"), "Running") == 0;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "InstanceId", iid);
+        cJSON_AddStringToObject(o, "CloudAssistantStatus", online ? "true" : "false");
+        cJSON_AddStringToObject(o, "CloudAssistantVersion", sim_gets(agent, "Version"));
+        cJSON_AddStringToObject(o, "OSType", strcmp(sim_gets(inst, "OSType"), "windows") == 0 ? "Windows" : "Linux");
+        cJSON_AddNumberToObject(o, "ActiveTaskCount", active);
+        cJSON_AddNumberToObject(o, "InvocationCount", count);
+        cJSON_AddStringToObject(o, "LastHeartbeatTime", sim_gets(agent, "LastHeartbeatTime"));
+        cJSON_AddBoolToObject(o, "SupportSessionManager", online);
+        cJSON_AddItemToArray(items, o);
+    }
+    free(ids);
+    return sim_page(c, items, "InstanceCloudAssistantStatusSet", "InstanceCloudAssistantStatus",
+                    10, 50, 1);
+}
+
+/* action, version, handler, mutating, DryRun, ClientToken, RegionId required. */
+const struct sim_op sim_ops_assist[] = {
+    {"DescribeCloudAssistantStatus", "2014-05-26", op_describe_cloud_assistant_status, 0,
+     SIM_DRY_NONE, 0, 1},
+    {"CreateCommand", "2014-05-26", op_create_command, 1, SIM_DRY_NONE, 1, 1},
+    {"DescribeCommands", "2014-05-26", op_describe_commands, 0, SIM_DRY_NONE, 0, 1},
+    {"InvokeCommand", "2014-05-26", op_invoke_command, 1, SIM_DRY_NONE, 1, 1},
+    {"RunCommand", "2014-05-26", op_run_command, 1, SIM_DRY_NONE, 1, 1},
+    {"DescribeInvocations", "2014-05-26", op_describe_invocations, 0, SIM_DRY_NONE, 0, 1},
+    {"DescribeInvocationResults", "2014-05-26", op_describe_invocation_results, 0, SIM_DRY_NONE, 0, 1},
+    {"SendFile", "2014-05-26", op_send_file, 1, SIM_DRY_NONE, 1, 1},
+    {NULL, NULL, NULL, 0, SIM_DRY_NONE, 0, 0},
+};

@@ -1,0 +1,205 @@
+/* sim_int.h - private interfaces of the ECS simulator: request parameters, the state store,
+ * the operation table and the helpers operation handlers share. Layer: cloud (private). */
+#ifndef SKILLD_CLOUD_SIM_INT_H
+#define SKILLD_CLOUD_SIM_INT_H
+
+#include "base/base.h"
+#include "cloud/sim/sim.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+/* ---- Named limits (every user-controlled size is checked before work) ---------------- */
+#define SIM_MAX_BODY (512u * 1024u)     /* request body bytes */
+#define SIM_MAX_PARAMS 1024u            /* parameters in one request */
+#define SIM_MAX_PARAM_KEY 128u          /* bytes in one parameter name */
+#define SIM_MAX_PER_KIND 2000u          /* resources of one kind in the whole state */
+#define SIM_MAX_TOKENS 1000u            /* remembered ClientTokens (oldest dropped) */
+#define SIM_MAX_TOKEN_LEN 64u           /* ClientToken length */
+#define SIM_MAX_OUTPUT 24576u           /* bytes of simulated command output kept per instance */
+#define SIM_MAX_STATE_FILE (64u << 20)  /* bytes of a seed or state file */
+#define SIM_DEFAULT_TRANSITION_MS 3000u /* one timed transition (Stopping -> Stopped, ...) */
+
+/* ---- Parameters ------------------------------------------------------------------------ */
+struct sim_param {
+    char *key; /* decoded name, e.g. "InstanceId.1" */
+    char *val; /* decoded value */
+};
+
+/* The decoded parameters of one request (query string and/or form body). */
+struct sim_params {
+    struct sim_param *v; /* owned array */
+    size_t n;            /* used entries */
+    size_t cap;          /* allocated entries */
+};
+
+void sim_params_init(struct sim_params *p);
+void sim_params_release(struct sim_params *p);
+/* Add one decoded pair; a repeated name replaces the earlier value. ERR_TOO_BIG past the limits. */
+err_code sim_params_add(struct sim_params *p, const char *key, const char *val);
+/* Decode `k=v&k2=v2` (percent-encoding, '+' = space) and add every pair. */
+err_code sim_params_parse_form(struct sim_params *p, const char *s, size_t len);
+/* The value of `key` or NULL. */
+const char *sim_params_get(const struct sim_params *p, const char *key);
+/* Sort by name (byte order), the order of the V3 canonical query string. */
+void sim_params_sort(struct sim_params *p);
+
+/* ---- Signature verification (auth.c) ---------------------------------------------------- */
+/* What the HTTP layer hands to the verifier: the request line, headers and body. */
+struct sim_http_req {
+    const char *method;             /* "POST" or "GET" */
+    const char **hdr_names;         /* every request header, names lowercased */
+    const char **hdr_values;        /* their values */
+    size_t hdr_n;                   /* count of headers */
+    const struct sim_params *query; /* decoded query parameters (not the body's) */
+    const char *body;               /* raw body bytes (may be empty) */
+    size_t body_len;
+};
+
+/* A protocol-level failure: HTTP status, error Code and Message for the JSON error body. */
+struct sim_fail {
+    int status;
+    char code[96];
+    char msg[384];
+};
+
+struct sim_auth;
+struct sim_auth *sim_auth_new(const char *key_id, const char *secret);
+void sim_auth_free(struct sim_auth *a);
+/* Verify the V3 signature, the date window (±15 min of now_ms) and the nonce. ERR_OK, or
+ * ERR_DENIED with *f filled with the code a real gateway answers. */
+err_code sim_auth_verify(struct sim_auth *a, const struct sim_http_req *r, uint64_t now_ms,
+                         struct sim_fail *f);
+/* The value of header `name` (lowercase) or NULL. */
+const char *sim_http_header(const struct sim_http_req *r, const char *name);
+
+/* ---- State ------------------------------------------------------------------------------- *
+ * The whole simulated account is one cJSON tree in the same shape as the seed and state
+ * files (see demo-region.json). Resources keep their fields under the names the real API
+ * answers with; fields that start with '_' are internal and never leave the simulator.
+ * A resource may carry "_Transitions": [{"At": ms, "Set": {...}}, ...]; sim_state_tick applies
+ * every due entry, which is how timed transitions (Stopping -> Stopped ...) happen. */
+struct sim_state;
+
+/* Parse a seed or state document (json[len] must be its terminating NUL). ERR_PARSE with a message naming `what` when it is not a
+ * valid simulator state. */
+err_code sim_state_new(const char *json, size_t len, const char *what, unsigned transition_ms,
+                       struct sim_state **ret, struct err *e);
+void sim_state_free(struct sim_state *st);
+/* The state tree (borrowed; replaced by sim_state_call after each successful write). */
+cJSON *sim_state_root(struct sim_state *st);
+unsigned sim_state_transition_ms(const struct sim_state *st);
+/* Install `root` as the new state tree and return the old one (the caller deletes it). */
+cJSON *sim_state_swap_root(struct sim_state *st, cJSON *root);
+/* Serialise the whole state (caller frees). */
+char *sim_state_dump(const struct sim_state *st);
+/* The embedded demo region (cloud/sim/demo-region.json, built in). */
+extern const char sim_demo_region_json[];
+extern const size_t sim_demo_region_json_len;
+/* Write `data` to `path` atomically: temp file in the same directory, fsync, rename, fsync dir. */
+err_code sim_write_atomic(const char *path, const char *data, size_t len, struct err *e);
+/* Read a whole file up to `max` bytes (caller frees). ERR_NOT_FOUND when it does not exist. */
+err_code sim_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct err *e);
+
+/* The result of one operation call. */
+struct sim_reply {
+    int status;   /* HTTP status */
+    cJSON *body;  /* response object (RequestId first); owned by the caller */
+    int mutated;  /* 1 when the state changed and should be persisted */
+};
+
+/* Run one operation against the state: the transport-free core of the simulator. `version`
+ * selects the product (ECS 2014-05-26, VPC 2016-04-28); `host` names the endpoint in HostId.
+ * Always fills *ret (errors are replies too). */
+void sim_state_call(struct sim_state *st, const char *action, const char *version,
+                    const struct sim_params *p, const char *host, uint64_t now_ms,
+                    struct sim_reply *ret);
+
+/* ---- Operation handlers ------------------------------------------------------------------ */
+struct sim_ctx {
+    struct sim_state *st;
+    cJSON *root;                 /* the state tree */
+    const struct sim_params *p;  /* request parameters */
+    uint64_t now;                /* wall clock, ms */
+    unsigned transition_ms;      /* duration of one timed transition */
+    const char *region;          /* RegionId parameter (validated when present) or NULL */
+    cJSON *out;                  /* the response object handlers add fields to */
+    struct sim_fail fail;        /* set by sim_fail */
+    int dry_run;                 /* 1 while a DryRun check runs (on a scratch copy) */
+};
+
+typedef err_code (*sim_op_fn)(struct sim_ctx *c);
+
+/* DryRun support of an operation (§3.7 of the notes). */
+enum sim_dry { SIM_DRY_NONE, SIM_DRY_OP, SIM_DRY_BATCH };
+
+/* One row of the operation table. */
+struct sim_op {
+    const char *action;  /* x-acs-action */
+    const char *version; /* x-acs-version (selects ECS or VPC) */
+    sim_op_fn fn;        /* handler */
+    int mutating;        /* 1 = changes state (persist after success) */
+    enum sim_dry dry;    /* DryRun support */
+    int token;           /* 1 = honours ClientToken */
+    int region;          /* 1 = RegionId required */
+};
+
+extern const struct sim_op sim_ops_instances[];
+extern const struct sim_op sim_ops_network[];
+extern const struct sim_op sim_ops_eni[];
+extern const struct sim_op sim_ops_assist[];
+extern const struct sim_op sim_ops_images[];
+extern const struct sim_op sim_ops_disks[];
+
+/* Record a failure and return the matching err_code. */
+err_code sim_fail(struct sim_ctx *c, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Parameter readers: each fails with the real error code (MissingParameter, InvalidParameter). */
+const char *sim_opt(struct sim_ctx *c, const char *name);
+err_code sim_req(struct sim_ctx *c, const char *name, const char **ret);
+err_code sim_bool(struct sim_ctx *c, const char *name, int def, int *ret);
+err_code sim_long(struct sim_ctx *c, const char *name, long min, long max, long def, long *ret);
+/* Repeat list `name.1 .. name.N` (contiguous from 1); at most max entries, else `limit_code`
+ * with HTTP `limit_status`. *ret is a new array of borrowed strings the caller frees. */
+err_code sim_list(struct sim_ctx *c, const char *name, size_t max, int limit_status,
+                  const char *limit_code, const char ***ret, size_t *ret_n);
+/* A JSON-array-of-strings parameter; NULL *ret when absent. Caller deletes *ret. */
+err_code sim_json_list(struct sim_ctx *c, const char *name, size_t max, cJSON **ret);
+
+/* State helpers. */
+cJSON *sim_kind(cJSON *root, const char *kind);              /* array of a kind (created) */
+cJSON *sim_find(cJSON *root, const char *kind, const char *id_field, const char *id);
+const char *sim_gets(const cJSON *obj, const char *field);   /* string field or "" */
+double sim_getn(const cJSON *obj, const char *field);        /* number field or 0 */
+void sim_sets(cJSON *obj, const char *field, const char *v); /* replace or add */
+void sim_setn(cJSON *obj, const char *field, double v);
+void sim_setb(cJSON *obj, const char *field, int v);
+/* A new id such as "i-bp1...": prefix + 20 lowercase letters and digits. */
+void sim_new_id(const char *prefix, char out[40]);
+/* ISO 8601 UTC "yyyy-MM-ddTHH:mm:ssZ". */
+void sim_iso_time(uint64_t ms, char out[32]);
+/* Schedule obj[field] = value (a string) after `delay` ms (0 = apply at the next tick). */
+void sim_schedule(struct sim_ctx *c, cJSON *obj, uint64_t delay, const char *field,
+                  const char *value);
+/* Apply due transitions everywhere in the state. */
+void sim_state_tick(struct sim_state *st, uint64_t now_ms);
+/* Deep copy of a resource without the internal '_' fields (what Describe* answers). */
+cJSON *sim_public(const cJSON *obj);
+/* The SecurityGroupIds.SecurityGroupId array of an instance or ENI (created when missing). */
+cJSON *sim_group_ids(cJSON *obj);
+/* A security group by id, in the request's region when one was given; NULL if absent. */
+cJSON *sim_find_group(struct sim_ctx *c, const char *id);
+/* Check the per-kind resource limit before creating; fails with QuotaExceed.<what>. */
+err_code sim_room(struct sim_ctx *c, const char *kind, const char *what);
+/* Add a paged, double-wrapped list to c->out: out[outer][inner] = items[page]. Reads
+ * PageNumber/PageSize or MaxResults/NextToken (token scheme when `token_ok`), sets TotalCount
+ * and the page fields. Takes ownership of `items` (an array of public copies). */
+err_code sim_page(struct sim_ctx *c, cJSON *items, const char *outer, const char *inner,
+                  long def_size, long max_size, int token_ok);
+/* 1 when a name is 2..max chars, starts with a letter or a CJK character and does not start
+ * with http:// or https:// (the rule names of images, groups, snapshots follow). */
+int sim_name_ok(const char *s, size_t max);
+/* 1 when a description is empty or min..max chars and not starting with http(s)://. */
+int sim_desc_ok(const char *s, size_t min, size_t max);
+
+#endif

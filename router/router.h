@@ -1,0 +1,179 @@
+/* router.h - query -> (skill, path, confidence, entities, answer). Layer: router (uses
+ * knowledge and base; no HTTP, no MCP, no cloud). A router is built once from a loaded
+ * knowledge base and is read-only afterwards: any number of threads may call rt_route. */
+#ifndef SKILLD_ROUTER_ROUTER_H
+#define SKILLD_ROUTER_ROUTER_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "base/base.h"
+#include "knowledge/kb.h"
+
+/* Named limits. */
+#define RT_QUERY_MAX 4096   /* bytes in one query (the API answers 413 above it) */
+#define RT_ENTITIES_MAX 32  /* entities kept per query */
+#define RT_WARNINGS_MAX 8   /* limit warnings per answer */
+#define RT_ALTS_MAX 3       /* alternatives per answer */
+#define RT_TOOLS_MAX 4      /* suggested tools per answer */
+#define RT_TOOL_ARGS_MAX 6  /* filled arguments per suggested tool */
+#define RT_TEXT_MAX 96      /* bytes kept of an entity's text and value */
+#define RT_ARG_MAX 512      /* bytes of one filled tool argument (JSON text) */
+
+typedef struct rt_router rt_router;
+
+/* What an extracted entity is. The names (rt_entity_kind_name) are API values. */
+enum rt_entity_kind {
+    RT_ENT_INSTANCE_ID,   /* i-...  */
+    RT_ENT_SG_ID,         /* sg-... */
+    RT_ENT_ENI_ID,        /* eni-... */
+    RT_ENT_DISK_ID,       /* d-...  */
+    RT_ENT_SNAPSHOT_ID,   /* s-...  */
+    RT_ENT_IMAGE_ID,      /* m-...  */
+    RT_ENT_POLICY_ID,     /* sp-... (automatic snapshot policy) */
+    RT_ENT_COMMAND_ID,    /* c-...  */
+    RT_ENT_INVOCATION_ID, /* t-...  */
+    RT_ENT_REGION,        /* cn-hangzhou, ap-southeast-1 */
+    RT_ENT_ZONE,          /* cn-hangzhou-h */
+    RT_ENT_PORT,          /* 22, "port 443"; number = port */
+    RT_ENT_PORT_RANGE,    /* 8000-8080; number, number2 = ends */
+    RT_ENT_CIDR,          /* 10.0.0.0/8 */
+    RT_ENT_SIZE,          /* 100KB, 2 TB, 40 GiB; number = bytes */
+    RT_ENT_COUNT_INSTANCES, /* "60 instances", "20 台"; number = count */
+    RT_ENT_COUNT_DISKS,   /* "20 块盘" */
+    RT_ENT_COUNT_ACCOUNTS, /* "15 个账号" */
+    RT_ENT_COUNT_REGIONS, /* "5 regions" */
+    RT_ENT_API,           /* InvokeCommand, DescribeInstances */
+    RT_ENT_IMAGE_FORMAT,  /* RAW, VHD, QCOW2, VMDK, ISO, OVA (value upper case) */
+    RT_ENT_OS,            /* "Ubuntu 22.04", "Windows Server 2019" */
+    RT_ENT__COUNT
+};
+
+/* One entity found in the query. */
+struct rt_entity {
+    enum rt_entity_kind kind;
+    char text[RT_TEXT_MAX];  /* as written in the query (truncated) */
+    char value[RT_TEXT_MAX]; /* canonical form: the id, "443/443", "VMDK", "Ubuntu 22.04" */
+    double number;           /* bytes, count or port; 0 when not numeric */
+    double number2;          /* upper end of a port range; 0 otherwise */
+};
+
+/* A documented limit the query's entities collide with. */
+struct rt_warning {
+    const struct kb_limit *limit;     /* the limit (borrowed from the knowledge) */
+    const struct rt_entity *entity;   /* the entity that collides (points into the result) */
+    char text[384];                   /* one sentence for the user */
+};
+
+/* The next best (skill, path). */
+struct rt_alt {
+    const struct kb_skill *skill; /* borrowed */
+    const struct kb_path *path;   /* borrowed */
+    double confidence;            /* 0..1, on the same scale as the result's */
+};
+
+/* A tool worth calling, with arguments filled from the entities. */
+struct rt_tool {
+    const char *name;                      /* tool name from the catalogue */
+    size_t nargs;
+    const char *arg_names[RT_TOOL_ARGS_MAX]; /* argument names (static strings) */
+    char arg_values[RT_TOOL_ARGS_MAX][RT_ARG_MAX]; /* values as JSON text ("\"443/443\"") */
+};
+
+/* Why a query was judged out of scope. */
+enum rt_oos_reason {
+    RT_OOS_NONE,         /* in scope */
+    RT_OOS_NO_EVIDENCE,  /* nothing in it is about the product (gibberish, general questions) */
+    RT_OOS_OTHER_TOPIC,  /* another product or cloud on its own terms */
+    RT_OOS_CHIT_CHAT,    /* greetings, small talk, writing or translation requests */
+    RT_OOS_INSTRUCTION,  /* an attempt to instruct the router itself */
+};
+
+/* Out-of-scope signals seen in a query. */
+enum {
+    RT_SIG_TOPIC = 1u << 0, /* a cue of another product's topic */
+    RT_SIG_CHIT = 1u << 1,  /* chit-chat */
+    RT_SIG_VETO = 1u << 2,  /* another cloud provider */
+    RT_SIG_INSTR = 1u << 3, /* an instruction to the router */
+};
+
+/* The answer to one query. Pointers borrow from the router's knowledge, which must
+ * outlive the result. Plain data: copy it, keep it on the stack, no free needed. */
+struct rt_result {
+    const struct kb_product *product; /* the product asked about */
+    const struct kb_skill *skill;     /* chosen skill, or NULL when out of scope */
+    const struct kb_path *path;       /* chosen path, or NULL when out of scope */
+    double confidence;                /* 0..1: how sure the router is of this answer */
+    enum rt_oos_reason oos;           /* RT_OOS_NONE when in scope */
+    const struct kb_oos *oos_topic;   /* the matched out-of-scope topic, or NULL */
+    double evidence;                  /* product evidence outside OOS/chit-chat phrases */
+    double evidence_all;              /* product evidence of the whole query */
+    unsigned signals;                 /* RT_SIG_* phrases seen (also when in scope) */
+    int path_from_cues;               /* 1 if the path came from cues, 0 if the default */
+    char lang[8];                     /* "en", "zh" or "mixed" */
+    struct rt_entity entities[RT_ENTITIES_MAX];
+    size_t nentities;
+    struct rt_warning warnings[RT_WARNINGS_MAX];
+    size_t nwarnings;
+    struct rt_alt alts[RT_ALTS_MAX];
+    size_t nalts;
+    struct rt_tool tools[RT_TOOLS_MAX];
+    size_t ntools;
+};
+
+/* Tuning knobs; rt_router_new uses rt_default_options(). */
+struct rt_options {
+    double oos_min_evidence; /* below this evidence a query is out of scope */
+    double oos_topic_margin; /* an OOS cue wins unless evidence beyond it exceeds this */
+    double oos_chit_margin;  /* chit-chat wins unless evidence beyond it exceeds this */
+    double oos_veto_override; /* evidence beyond an other-cloud name that keeps it in scope */
+    double path_margin;      /* a non-default path needs this much more than the default */
+};
+struct rt_options rt_default_options(void);
+
+/* Build a router over every product of kb (borrowed: it must outlive the router).
+ * opts may be NULL for the defaults. ERR_INVALID with e set if the knowledge is unusable;
+ * ERR_INTERNAL if a pattern fails to compile. */
+err_code rt_router_new(const struct kb *kb, const struct rt_options *opts, rt_router **ret,
+                       struct err *e);
+/* Free the router. Accepts NULL. */
+void rt_router_free(rt_router *r);
+/* The knowledge the router was built over. */
+const struct kb *rt_router_kb(const rt_router *r);
+
+/* Route one query (len bytes of UTF-8) for product (NULL means "ecs"). Fills *ret.
+ * ERR_INVALID: empty query or invalid UTF-8; ERR_TOO_BIG: over RT_QUERY_MAX;
+ * ERR_NOT_FOUND: unknown product. Thread-safe. */
+err_code rt_route(const rt_router *r, const char *product, const char *query, size_t len,
+                  struct rt_result *ret, struct err *e);
+
+/* The /api/route response object for a result (new tree, caller deletes): product, skill,
+ * path, confidence, answer, facts, warnings, alternatives, tools, entities. */
+cJSON *rt_result_json(const struct rt_result *res);
+/* The answer as Markdown (new string, caller frees). */
+char *rt_result_markdown(const struct rt_result *res);
+/* A short plain-text rendering for terminals (new string, caller frees). */
+char *rt_result_text(const struct rt_result *res);
+
+/* A skill's whole page as Markdown (new string) and as JSON (new tree). */
+char *rt_skill_markdown(const struct kb_product *p, const struct kb_skill *s);
+cJSON *rt_skill_json(const struct kb_product *p, const struct kb_skill *s);
+/* Every limit of the product as a JSON array (new tree). */
+cJSON *rt_limits_json(const struct kb_product *p);
+
+/* The API name of an entity kind ("instance_id", "size", ...). */
+const char *rt_entity_kind_name(enum rt_entity_kind k);
+
+/* ---- Exposed for tests and tools ---------------------------------------------------- */
+
+/* Normalise text: full-width to half-width, ASCII lower case, punctuation to spaces,
+ * runs of spaces collapsed. Returns a new string. */
+char *rt_normalize(const char *s, size_t len);
+/* The query's tokens after normalisation, stemming, stop words and synonym expansion,
+ * space-separated (synonym canonicals as "=canonical"). New string. */
+char *rt_debug_tokens(const rt_router *r, const char *product, const char *query);
+/* Extract entities from s into out (at most max); returns how many. Thread-safe. */
+size_t rt_extract(const rt_router *r, const char *s, size_t len, struct rt_entity *out,
+                  size_t max);
+
+#endif

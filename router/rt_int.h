@@ -1,0 +1,125 @@
+/* rt_int.h - private to router/: the index built at load time, the text pipeline
+ * (normalise, tokenise, stem, phrases) and the entity extractor. */
+#ifndef SKILLD_ROUTER_RT_INT_H
+#define SKILLD_ROUTER_RT_INT_H
+
+#include <stdint.h>
+
+#include "router/router.h"
+
+/* ---- String -> int hash map (open addressing; keys copied) -------------------------- */
+struct rt_slot {
+    char *key;
+    uint32_t len;
+    uint32_t hash;
+    int val;
+};
+struct rt_map {
+    struct rt_slot *slots;
+    size_t cap; /* power of two */
+    size_t n;
+};
+void rt_map_init(struct rt_map *m);
+void rt_map_release(struct rt_map *m);
+/* The value for key, or -1. */
+int rt_map_get(const struct rt_map *m, const char *key, size_t len);
+/* Insert key with val unless present; returns the value now stored. */
+int rt_map_put(struct rt_map *m, const char *key, size_t len, int val);
+
+/* ---- Text pipeline ------------------------------------------------------------------- */
+
+/* Normalise s into out (cap >= len + 1); returns the length written. */
+size_t rt_norm(const char *s, size_t len, char *out, size_t cap);
+
+/* Query weights per token class. */
+#define RT_W_WORD 1.0f
+#define RT_W_NUMBER 0.4f
+#define RT_W_BIGRAM 1.0f
+#define RT_W_UNIGRAM 0.3f
+#define RT_W_SYNONYM 1.2f
+
+/* A token callback: s[0..len) is the token text, w its class weight, [start, end) its
+ * byte span in the normalised text. */
+typedef void (*rt_tok_fn)(void *ud, const char *s, size_t len, float w, size_t start,
+                          size_t end);
+/* Tokenise normalised text: stemmed Latin words without stop words, numbers, the unit of
+ * a number with a unit, CJK bigrams and unigrams. */
+void rt_tokenize(const char *norm, size_t len, rt_tok_fn fn, void *ud);
+
+/* ---- Phrases (synonyms, product terms, OOS cues, chit-chat, keywords, path cues) ---- */
+enum rt_ph_kind {
+    RT_PH_SYN,     /* synonym term -> target = group */
+    RT_PH_TERM,    /* product term */
+    RT_PH_OOS,     /* out-of-scope cue -> target = topic */
+    RT_PH_CHIT,    /* chit-chat */
+    RT_PH_KEYWORD, /* skill keyword -> target = skill */
+    RT_PH_CUE,     /* path cue -> target = global path index */
+    RT_PH_VETO,    /* built-in: another cloud provider */
+    RT_PH_INSTR,   /* built-in: instruction to the router itself */
+};
+struct rt_phrase {
+    char *text;  /* normalised */
+    size_t len;
+    int kind;    /* enum rt_ph_kind */
+    int target;  /* see kind */
+    int next;    /* next phrase with the same first unit, or -1 */
+};
+struct rt_hit {
+    int ph;           /* phrase index */
+    size_t start, end; /* span in the normalised query */
+};
+struct rt_phrases {
+    struct rt_phrase *v;
+    size_t n, cap;
+    struct rt_map first; /* first unit -> head phrase index */
+};
+void rt_phrases_init(struct rt_phrases *ps);
+void rt_phrases_release(struct rt_phrases *ps);
+/* Add a phrase (raw text; normalised here). Empty phrases are ignored. */
+void rt_phrases_add(struct rt_phrases *ps, const char *raw, int kind, int target);
+/* Find every phrase occurrence in norm; returns the number of hits written (<= max). */
+size_t rt_phrases_find(const struct rt_phrases *ps, const char *norm, size_t len,
+                       struct rt_hit *out, size_t max);
+
+/* ---- Entities -------------------------------------------------------------------------- */
+struct rt_patterns;
+err_code rt_patterns_new(struct rt_patterns **ret, struct err *e);
+void rt_patterns_free(struct rt_patterns *p);
+size_t rt_patterns_extract(const struct rt_patterns *p, const char *s, size_t len,
+                           struct rt_entity *out, size_t max);
+
+/* ---- The index of one product ------------------------------------------------------- */
+struct rt_prod {
+    const struct kb_product *p;
+    struct rt_map dict;        /* token -> id */
+    size_t ntok;
+    float *idf;                /* [ntok] */
+    size_t nskills;
+    size_t npaths;             /* paths of all skills, numbered globally */
+    const struct kb_path **paths; /* [npaths] */
+    int *path_skill;           /* [npaths] skill index of each path */
+    int *default_path;         /* [nskills] global index of each skill's default path */
+    float *w_skill;            /* [ntok * nskills] idf * saturated tf */
+    float *w_path;             /* [ntok * npaths] idf * saturated tf (path text only) */
+    float *w_any;              /* [ntok] max over skills (product evidence of a token) */
+    int *oos_veto;             /* [noos] 1 if the topic is another cloud provider */
+    struct rt_phrases ph;
+};
+
+struct rt_router {
+    const struct kb *kb;
+    struct rt_options opt;
+    struct rt_prod *prods;
+    size_t nprods;
+    struct rt_patterns *pat;
+};
+
+/* Build / free the index of one product. */
+void rt_prod_build(struct rt_prod *x, const struct kb_product *p);
+void rt_prod_release(struct rt_prod *x);
+
+/* ---- Answer composition (compose.c) ------------------------------------------------- */
+void rt_compose_warnings(struct rt_result *res);
+void rt_compose_tools(struct rt_result *res);
+
+#endif

@@ -1,0 +1,162 @@
+/* eval.c - skilld-eval: runs a labelled JSONL set (../shared/eval/routing-dev.jsonl) through
+ * the router and prints skill and path accuracy, out-of-scope precision and recall, and
+ * accuracy per language; exits 1 below the thresholds, 77 (skip) when the file is absent. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "knowledge/kb.h"
+#include "router/router.h"
+
+#define EVAL_LINE_MAX 16384 /* bytes in one JSONL line */
+#define EVAL_SKIP 77        /* ctest SKIP_RETURN_CODE */
+
+struct tally {
+    size_t n, skill_ok, path_ok;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: skilld-eval [--dev FILE] [--knowledge DIR] [--min-skill X] [--min-path Y]\n"
+               "                   [--fold 1|2] [--verbose]\n\n"
+               "  --dev FILE       labelled JSONL (default ../shared/eval/routing-dev.jsonl)\n"
+               "  --knowledge DIR  knowledge folder instead of the embedded copy\n"
+               "  --min-skill X    fail (exit 1) if skill accuracy is below X\n"
+               "  --min-path Y     fail if path accuracy (skill and path right) is below Y\n"
+               "  --fold K         only lines of half K (odd lines 1, even lines 2): a sanity\n"
+               "                   check for over-fitting when tuning on the other half\n"
+               "  --verbose        list every misrouted query\n");
+}
+
+static const char *str_or_null(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static double ratio(size_t a, size_t b)
+{
+    return b ? (double)a / (double)b : 0.0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *dev = "../shared/eval/routing-dev.jsonl", *dir = NULL;
+    double min_skill = 0, min_path = 0;
+    long fold = 0;
+    int verbose = 0, dump = 0, status = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--dev") == 0 && i + 1 < argc)
+            dev = argv[++i];
+        else if (strcmp(argv[i], "--knowledge") == 0 && i + 1 < argc)
+            dir = argv[++i];
+        else if (strcmp(argv[i], "--min-skill") == 0 && i + 1 < argc)
+            min_skill = strtod(argv[++i], NULL);
+        else if (strcmp(argv[i], "--min-path") == 0 && i + 1 < argc)
+            min_path = strtod(argv[++i], NULL);
+        else if (strcmp(argv[i], "--fold") == 0 && i + 1 < argc &&
+                 parse_long(argv[i + 1], 1, 2, &fold) == ERR_OK)
+            i++;
+        else if (strcmp(argv[i], "--dump") == 0)
+            dump = 1;
+        else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0)
+            verbose = 1;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    FILE *f = fopen(dev, "r");
+    if (!f) {
+        printf("skilld-eval: SKIPPED: dev set %s is absent\n", dev);
+        return EVAL_SKIP;
+    }
+    struct kb *kb = NULL;
+    rt_router *r = NULL;
+    struct err e;
+    err_clear(&e);
+    char *line = xmalloc(EVAL_LINE_MAX);
+    struct rt_result *res = xmalloc(sizeof *res);
+    if ((dir ? kb_load_dir(dir, &kb, &e) : kb_load_embedded(&kb, &e)) != ERR_OK ||
+        rt_router_new(kb, NULL, &r, &e) != ERR_OK) {
+        fprintf(stderr, "skilld-eval: %s\n", e.msg);
+        goto cleanup;
+    }
+    struct tally all = {0}, lang[3] = {{0}};
+    static const char *const langs[3] = {"en", "zh", "mixed"};
+    size_t oos_pred = 0, oos_gold = 0, oos_both = 0, lineno = 0;
+    while (fgets(line, EVAL_LINE_MAX, f)) {
+        lineno++;
+        if (fold && (long)((lineno - 1) % 2) != fold - 1)
+            continue;
+        cJSON *j = cJSON_ParseWithLengthOpts(line, strlen(line), NULL, 0);
+        const char *q = str_or_null(j, "query");
+        if (!q) {
+            cJSON_Delete(j);
+            continue;
+        }
+        const char *gs = str_or_null(j, "skill"), *gp = str_or_null(j, "path");
+        const char *gl = str_or_null(j, "lang");
+        err_clear(&e);
+        if (rt_route(r, "ecs", q, strlen(q), res, &e) != ERR_OK) {
+            fprintf(stderr, "line %zu: %s\n", lineno, e.msg);
+            cJSON_Delete(j);
+            continue;
+        }
+        const char *ps = res->skill ? res->skill->id : NULL;
+        const char *pp = res->path ? res->path->id : NULL;
+        int sk = same(gs, ps), pa = sk && same(gp, pp);
+        all.n++;
+        all.skill_ok += sk;
+        all.path_ok += pa;
+        for (int k = 0; k < 3; k++)
+            if (gl && strcmp(gl, langs[k]) == 0) {
+                lang[k].n++;
+                lang[k].skill_ok += sk;
+                lang[k].path_ok += pa;
+            }
+        oos_pred += !ps;
+        oos_gold += !gs;
+        oos_both += !ps && !gs;
+        if (dump)
+            printf("DUMP\t%s\t%s\t%.2f\t%.2f\t%u\t%.3f\t%s\n", gs ? gs : "null",
+                   ps ? ps : "null", res->evidence, res->evidence_all, res->signals,
+                   res->confidence, q);
+        if (verbose && !pa)
+            printf("MISS %-5s %s/%s -> %s/%s (conf %.2f, ev %.1f)\n     %s\n",
+                   str_or_null(j, "id") ? str_or_null(j, "id") : "?", gs ? gs : "null",
+                   gp ? gp : "null", ps ? ps : "null", pp ? pp : "null", res->confidence,
+                   res->evidence, q);
+        cJSON_Delete(j);
+    }
+    double sa = ratio(all.skill_ok, all.n), pa = ratio(all.path_ok, all.n);
+    printf("queries:          %zu%s\n", all.n, fold ? (fold == 1 ? " (fold 1)" : " (fold 2)") : "");
+    printf("skill accuracy:   %.3f\n", sa);
+    printf("path accuracy:    %.3f\n", pa);
+    printf("oos precision:    %.3f (%zu/%zu)\n", ratio(oos_both, oos_pred), oos_both, oos_pred);
+    printf("oos recall:       %.3f (%zu/%zu)\n", ratio(oos_both, oos_gold), oos_both, oos_gold);
+    for (int k = 0; k < 3; k++)
+        printf("%-6s skill %.3f  path %.3f  (%zu)\n", langs[k], ratio(lang[k].skill_ok, lang[k].n),
+               ratio(lang[k].path_ok, lang[k].n), lang[k].n);
+    status = 0;
+    if (all.n == 0 || sa < min_skill || pa < min_path) {
+        printf("FAIL: below the thresholds (skill %.2f, path %.2f)\n", min_skill, min_path);
+        status = 1;
+    }
+cleanup:
+    fclose(f);
+    free(line);
+    free(res);
+    rt_router_free(r);
+    kb_free(kb);
+    return status;
+}

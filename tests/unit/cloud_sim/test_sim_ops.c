@@ -1,0 +1,395 @@
+/* test_sim_ops.c - unit tests of the simulator's operations without HTTP: the cases of
+ * cases.tsv, timed state machines, limits, ClientToken, DryRun, paging and state loading. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cloud/sim/sim_int.h"
+
+#define T0 1800000000000ull /* a fixed wall clock for the tests (ms) */
+#define TR 1000u            /* transition time used by these tests */
+
+static const char *cases_path;
+
+static struct sim_state *fresh(void)
+{
+    struct sim_state *st = NULL;
+    struct err e = {0};
+    assert_int_equal(sim_state_new(sim_demo_region_json, sim_demo_region_json_len, "demo", TR, &st, &e),
+                     ERR_OK);
+    return st;
+}
+
+/* Call `action` with form-encoded params at time now; returns the body (caller deletes). */
+static cJSON *call_at(struct sim_state *st, const char *action, const char *form, uint64_t now,
+                      int *ret_status)
+{
+    struct sim_params p;
+    sim_params_init(&p);
+    assert_int_equal(sim_params_parse_form(&p, form, strlen(form)), ERR_OK);
+    const char *version = "2014-05-26";
+    char name[128];
+    snprintf(name, sizeof name, "%s", action);
+    char *at = strchr(name, '@');
+    if (at) {
+        *at = '\0';
+        version = "2016-04-28";
+    }
+    struct sim_reply r;
+    sim_state_call(st, name, version, &p, "ecs.cn-hangzhou.aliyuncs.com", now, &r);
+    sim_params_release(&p);
+    assert_non_null(r.body);
+    assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r.body, "RequestId")));
+    if (ret_status)
+        *ret_status = r.status;
+    return r.body;
+}
+
+static const char *code_of(const cJSON *body)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(body, "Code");
+    return cJSON_IsString(c) ? c->valuestring : "OK";
+}
+
+/* Expect `code` ("OK" = success) from one call; returns the body. */
+static cJSON *expect(struct sim_state *st, const char *action, const char *form, uint64_t now,
+                     const char *code)
+{
+    int status = 0;
+    cJSON *b = call_at(st, action, form, now, &status);
+    if (strcmp(code_of(b), code) != 0)
+        fail_msg("%s %s: want %s, got %s (%s)", action, form, code, code_of(b),
+                 cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "Message"))
+                     ? cJSON_GetObjectItemCaseSensitive(b, "Message")->valuestring : "");
+    assert_int_equal(status == 200, strcmp(code, "OK") == 0);
+    return b;
+}
+
+static void test_cases_file(void **unused)
+{
+    FILE *f = fopen(cases_path, "r");
+    assert_non_null(f);
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0] == '#' || !line[0])
+            continue;
+        char *field[5] = {NULL};
+        char *p = line;
+        for (int i = 0; i < 5 && p; i++) {
+            field[i] = p;
+            p = strchr(p, '\t');
+            if (p)
+                *p++ = '\0';
+        }
+        const char *action = field[0], *form = field[1], *code = field[3];
+        long want = 0;
+        assert_non_null(code);
+        assert_int_equal(parse_long(field[2], 100, 599, &want), ERR_OK);
+        struct sim_state *st = fresh();
+        int got = 0;
+        cJSON *b = call_at(st, action, form, T0, &got);
+        if (strcmp(code_of(b), code) != 0 || got != want)
+            fail_msg("%s %s: want %ld %s, got %d %s (%s)", action, form, want, code, got, code_of(b),
+                     cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "Message"))
+                         ? cJSON_GetObjectItemCaseSensitive(b, "Message")->valuestring : "");
+        cJSON_Delete(b);
+        sim_state_free(st);
+        n++;
+    }
+    fclose(f);
+    assert_true(n > 100);
+}
+
+static const char *status_of(struct sim_state *st, const char *id, uint64_t now)
+{
+    static char out[32];
+    char form[128];
+    snprintf(form, sizeof form, "RegionId=cn-hangzhou&InstanceId.1=%s", id);
+    cJSON *b = expect(st, "DescribeInstanceStatus", form, now, "OK");
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(b, "InstanceStatuses"), "InstanceStatus");
+    assert_int_equal(cJSON_GetArraySize(arr), 1);
+    snprintf(out, sizeof out, "%s", cJSON_GetObjectItemCaseSensitive(arr->child, "Status")->valuestring);
+    cJSON_Delete(b);
+    return out;
+}
+
+static void test_instance_lifecycle(void **unused)
+{
+    struct sim_state *st = fresh();
+    const char *web = "i-bp1web01000000000000";
+    cJSON_Delete(expect(st, "StopInstance", "InstanceId=i-bp1web01000000000000", T0, "OK"));
+    assert_string_equal(status_of(st, web, T0), "Stopping");
+    assert_string_equal(status_of(st, web, T0 + TR - 1), "Stopping");
+    cJSON_Delete(expect(st, "StartInstance", "InstanceId=i-bp1web01000000000000", T0 + 1, "IncorrectInstanceStatus"));
+    assert_string_equal(status_of(st, web, T0 + TR), "Stopped");
+    cJSON_Delete(expect(st, "StartInstance", "InstanceId=i-bp1web01000000000000", T0 + TR, "OK"));
+    assert_string_equal(status_of(st, web, T0 + TR), "Starting");
+    assert_string_equal(status_of(st, web, T0 + 2 * TR), "Running");
+    cJSON_Delete(expect(st, "RebootInstance", "InstanceId=i-bp1web01000000000000", T0 + 2 * TR, "OK"));
+    assert_string_equal(status_of(st, web, T0 + 2 * TR), "Starting");
+    assert_string_equal(status_of(st, web, T0 + 3 * TR), "Running");
+    /* Release: Running needs Force; afterwards the instance and its primary ENI are gone. */
+    cJSON_Delete(expect(st, "DeleteInstance", "InstanceId=i-bp1web01000000000000&Force=true", T0 + 3 * TR, "OK"));
+    cJSON_Delete(expect(st, "StartInstance", "InstanceId=i-bp1web01000000000000", T0 + 3 * TR,
+                        "InvalidInstanceId.NotFound"));
+    cJSON *b = expect(st, "DescribeNetworkInterfaces", "RegionId=cn-hangzhou&InstanceId=i-bp1web01000000000000",
+                      T0 + 3 * TR, "OK");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(b, "TotalCount")->valueint, 0);
+    cJSON_Delete(b);
+    sim_state_free(st);
+}
+
+static void test_all_together_rolls_back(void **unused)
+{
+    struct sim_state *st = fresh();
+    /* web-01 could stop, db-01 cannot: AllTogether leaves web-01 Running. */
+    cJSON_Delete(expect(st, "StopInstances",
+                        "RegionId=cn-hangzhou&InstanceId.1=i-bp1web01000000000000&InstanceId.2=i-bp1db010000000000000",
+                        T0, "IncorrectInstanceStatus"));
+    assert_string_equal(status_of(st, "i-bp1web01000000000000", T0), "Running");
+    cJSON *b = expect(st, "StopInstances",
+                      "RegionId=cn-hangzhou&BatchOptimization=SuccessFirst&InstanceId.1=i-bp1web01000000000000"
+                      "&InstanceId.2=i-bp1db010000000000000", T0, "OK");
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(b, "InstanceResponses"), "InstanceResponse");
+    assert_int_equal(cJSON_GetArraySize(arr), 2);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(arr->child, "Code")->valuestring, "200");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(arr->child->next, "Code")->valuestring,
+                        "IncorrectInstanceStatus");
+    cJSON_Delete(b);
+    assert_string_equal(status_of(st, "i-bp1web01000000000000", T0), "Stopping");
+    sim_state_free(st);
+}
+
+/* Build head + "&prefix.i=<value><i, zero-padded to width>" for i in 1..n (caller frees). */
+static char *repeat(const char *head, const char *prefix, size_t n, const char *value, int width)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    buf_puts(&b, head);
+    for (size_t i = 1; i <= n; i++)
+        buf_printf(&b, "&%s.%zu=%s%0*zu", prefix, i, value, width, i);
+    return buf_steal(&b, NULL);
+}
+
+static void test_limits(void **unused)
+{
+    struct sim_state *st = fresh();
+    /* 200 rules per group: 2 x 100 fill sg-spare, the 201st is refused. */
+    for (size_t batch = 0; batch < 2; batch++) {
+        struct buf b;
+        buf_init(&b, 0);
+        buf_puts(&b, "RegionId=cn-hangzhou&SecurityGroupId=sg-bp1spare000000000000");
+        for (size_t i = 1; i <= 100; i++)
+            buf_printf(&b, "&Permissions.%zu.IpProtocol=TCP&Permissions.%zu.PortRange=%zu/%zu"
+                       "&Permissions.%zu.SourceCidrIp=10.0.0.0/8", i, i, batch * 100 + i,
+                       batch * 100 + i, i);
+        cJSON_Delete(expect(st, "AuthorizeSecurityGroup", b.data, T0, "OK"));
+        buf_release(&b);
+    }
+    cJSON_Delete(expect(st, "AuthorizeSecurityGroup",
+                        "RegionId=cn-hangzhou&SecurityGroupId=sg-bp1spare000000000000&IpProtocol=TCP"
+                        "&PortRange=201/201&SourceCidrIp=10.0.0.0/8", T0, "AuthorizationLimitExceed"));
+    /* An existing rule is a no-op even at the limit. */
+    cJSON_Delete(expect(st, "AuthorizeSecurityGroup",
+                        "RegionId=cn-hangzhou&SecurityGroupId=sg-bp1spare000000000000&IpProtocol=TCP"
+                        "&PortRange=5/5&SourceCidrIp=10.0.0.0/8", T0, "OK"));
+
+    /* 5 groups per instance: web-01 is in 2; 3 more fit, the 6th is refused. */
+    for (int i = 0; i < 4; i++) {
+        cJSON *b = expect(st, "CreateSecurityGroup", "RegionId=cn-hangzhou&VpcId=vpc-bp1demo0000000000000", T0, "OK");
+        char form[160];
+        snprintf(form, sizeof form, "SecurityGroupId=%s&InstanceId=i-bp1web01000000000000",
+                 cJSON_GetObjectItemCaseSensitive(b, "SecurityGroupId")->valuestring);
+        cJSON_Delete(expect(st, "JoinSecurityGroup", form, T0, i < 3 ? "OK" : "InstanceSecurityGroupLimitExceeded"));
+        cJSON_Delete(b);
+    }
+
+    /* 51 SendFile targets, 101 RunCommand targets: refused before anything else. */
+    char *form = repeat("RegionId=cn-hangzhou&Name=f&TargetDir=/tmp&Content=x", "InstanceId", 51, "i-", 1);
+    cJSON_Delete(expect(st, "SendFile", form, T0, "InstanceIds.ExceedLimit"));
+    free(form);
+    form = repeat("RegionId=cn-hangzhou&Type=RunShellScript&CommandContent=ls", "InstanceId", 101, "i-", 1);
+    cJSON_Delete(expect(st, "RunCommand", form, T0, "InstanceIds.ExceedLimit"));
+    free(form);
+
+    /* 33 KB of content: over every Cloud Assistant limit; 20 KB fits SendFile. */
+    struct buf big;
+    buf_init(&big, 0);
+    buf_puts(&big, "RegionId=cn-hangzhou&Type=RunShellScript&InstanceId.1=i-bp1web01000000000000&CommandContent=");
+    for (int i = 0; i < 33 * 1024 / 4; i++)
+        buf_puts(&big, "QUJD");
+    cJSON_Delete(expect(st, "RunCommand", big.data, T0, "CmdContent.ExceedLimit"));
+    buf_reset(&big);
+    buf_puts(&big, "RegionId=cn-hangzhou&Name=n&Type=RunShellScript&CommandContent=");
+    for (int i = 0; i < 33 * 1024 / 4; i++)
+        buf_puts(&big, "QUJD");
+    cJSON_Delete(expect(st, "CreateCommand", big.data, T0, "CmdContent.ExceedLimit"));
+    buf_reset(&big);
+    buf_puts(&big, "RegionId=cn-hangzhou&Name=f&TargetDir=/tmp&ContentType=Base64&InstanceId.1=i-bp1web01000000000000&Content=");
+    for (int i = 0; i < 33 * 1024 / 4; i++)
+        buf_puts(&big, "QUJD");
+    cJSON_Delete(expect(st, "SendFile", big.data, T0, "FileSize.ExceedLimit"));
+    buf_reset(&big);
+    buf_puts(&big, "RegionId=cn-hangzhou&Name=f&TargetDir=/tmp&ContentType=Base64&InstanceId.1=i-bp1web01000000000000&Content=");
+    for (int i = 0; i < 20 * 1024 / 4; i++)
+        buf_puts(&big, "QUJD");
+    cJSON_Delete(expect(st, "SendFile", big.data, T0, "OK"));
+    buf_release(&big);
+
+    /* 11 accounts in one call are refused, 10 are fine. */
+    form = repeat("RegionId=cn-hangzhou&ImageId=m-bp1webgolden00000000", "AddAccount", 11, "10000000000000", 2);
+    cJSON_Delete(expect(st, "ModifyImageSharePermission", form, T0, "InvalidParameter.AddAccountCount"));
+    free(form);
+    form = repeat("RegionId=cn-hangzhou&ImageId=m-bp1webgolden00000000", "AddAccount", 10, "10000000000000", 2);
+    cJSON_Delete(expect(st, "ModifyImageSharePermission", form, T0, "OK"));
+    free(form);
+    cJSON *b = expect(st, "DescribeImageSharePermission", "RegionId=cn-hangzhou&ImageId=m-bp1webgolden00000000&PageSize=100", T0, "OK");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(b, "TotalCount")->valueint, 11);
+    cJSON_Delete(b);
+
+    /* 17 disks in a snapshot-consistent group. */
+    form = repeat("RegionId=cn-hangzhou", "DiskId", 17, "d-", 1);
+    cJSON_Delete(expect(st, "CreateSnapshotGroup", form, T0, "InvalidParameter.DiskCount"));
+    free(form);
+    sim_state_free(st);
+}
+
+static void test_client_token(void **unused)
+{
+    struct sim_state *st = fresh();
+    const char *form = "RegionId=cn-hangzhou&VpcId=vpc-bp1demo0000000000000&SecurityGroupName=tok&ClientToken=abc-123";
+    cJSON *a = expect(st, "CreateSecurityGroup", form, T0, "OK");
+    cJSON *b = expect(st, "CreateSecurityGroup", form, T0 + 5, "OK");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(a, "SecurityGroupId")->valuestring,
+                        cJSON_GetObjectItemCaseSensitive(b, "SecurityGroupId")->valuestring);
+    assert_string_not_equal(cJSON_GetObjectItemCaseSensitive(a, "RequestId")->valuestring,
+                            cJSON_GetObjectItemCaseSensitive(b, "RequestId")->valuestring);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    b = expect(st, "DescribeSecurityGroups", "RegionId=cn-hangzhou&SecurityGroupName=tok", T0, "OK");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(b, "TotalCount")->valueint, 1);
+    cJSON_Delete(b);
+    cJSON_Delete(expect(st, "CreateSecurityGroup",
+                        "RegionId=cn-hangzhou&VpcId=vpc-bp1demo0000000000000&SecurityGroupName=other&ClientToken=abc-123",
+                        T0, "IdempotentParameterMismatch"));
+    /* The same token on another action is a different request. */
+    cJSON_Delete(expect(st, "CreateNetworkInterface",
+                        "RegionId=cn-hangzhou&VSwitchId=vsw-bp1demoh000000000000&SecurityGroupId=sg-bp1base0000000000000&ClientToken=abc-123",
+                        T0, "OK"));
+    sim_state_free(st);
+}
+
+static void test_invocation_progress(void **unused)
+{
+    struct sim_state *st = fresh();
+    cJSON *b = expect(st, "RunCommand",
+                      "RegionId=cn-hangzhou&Type=RunShellScript&CommandContent=uptime&InstanceId.1=i-bp1web01000000000000",
+                      T0, "OK");
+    char form[200];
+    snprintf(form, sizeof form, "RegionId=cn-hangzhou&ContentEncoding=PlainText&InvokeId=%s",
+             cJSON_GetObjectItemCaseSensitive(b, "InvokeId")->valuestring);
+    cJSON_Delete(b);
+    static const struct {
+        uint64_t at;
+        const char *status;
+    } steps[] = {{0, "Pending"}, {TR / 2, "Running"}, {TR, "Success"}};
+    for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
+        b = expect(st, "DescribeInvocationResults", form, T0 + steps[i].at, "OK");
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b, "Invocation"),
+                                             "InvocationResults"), "InvocationResult")->child;
+        assert_non_null(r);
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(r, "InvocationStatus")->valuestring, steps[i].status);
+        if (strcmp(steps[i].status, "Success") == 0)
+            assert_non_null(strstr(cJSON_GetObjectItemCaseSensitive(r, "Output")->valuestring,
+                                   "[skilld simulator]"));
+        cJSON_Delete(b);
+    }
+    sim_state_free(st);
+}
+
+static void test_paging(void **unused)
+{
+    struct sim_state *st = fresh();
+    char form[128] = "RegionId=cn-hangzhou&MaxResults=2";
+    int seen = 0, pages = 0;
+    for (;;) {
+        cJSON *b = expect(st, "DescribeInstances", form, T0, "OK");
+        seen += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(b, "Instances"), "Instance"));
+        const char *next = cJSON_GetObjectItemCaseSensitive(b, "NextToken")->valuestring;
+        pages++;
+        int done = !*next;
+        snprintf(form, sizeof form, "RegionId=cn-hangzhou&MaxResults=2&NextToken=%s", next);
+        cJSON_Delete(b);
+        if (done)
+            break;
+    }
+    assert_int_equal(seen, 5);
+    assert_int_equal(pages, 3);
+    cJSON *b = expect(st, "DescribeInstances", "RegionId=cn-hangzhou&PageNumber=2&PageSize=4", T0, "OK");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(b, "TotalCount")->valueint, 5);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+                         cJSON_GetObjectItemCaseSensitive(b, "Instances"), "Instance")), 1);
+    cJSON_Delete(b);
+    sim_state_free(st);
+}
+
+static void test_state_files(void **unused)
+{
+    struct sim_state *st = NULL;
+    struct err e = {0};
+    assert_int_equal(sim_state_new("{\"Regions\":[]}", 14, "x.json", 0, &st, &e), ERR_PARSE);
+    assert_non_null(strstr(e.msg, "x.json"));
+    err_clear(&e);
+    assert_int_equal(sim_state_new("{\"Regions\":[{\"Region", 20, "cut.json", 0, &st, &e), ERR_PARSE);
+    assert_non_null(strstr(e.msg, "cut.json"));
+    assert_null(st);
+    /* Round trip through an atomic write. */
+    st = fresh();
+    cJSON_Delete(expect(st, "StopInstance", "InstanceId=i-bp1web01000000000000", T0, "OK"));
+    char *dump = sim_state_dump(st);
+    char path[] = "/tmp/skilld-sim-unit-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(sim_write_atomic(path, dump, strlen(dump), &e), ERR_OK);
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(sim_read_file(path, SIM_MAX_STATE_FILE, &text, &len, &e), ERR_OK);
+    struct sim_state *again = NULL;
+    assert_int_equal(sim_state_new(text, len, path, TR, &again, &e), ERR_OK);
+    assert_string_equal(status_of(again, "i-bp1web01000000000000", T0 + TR), "Stopped");
+    unlink(path);
+    free(text);
+    free(dump);
+    sim_state_free(again);
+    sim_state_free(st);
+}
+
+int main(int argc, char **argv)
+{
+    cases_path = argc > 1 ? argv[1] : "cases.tsv";
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases_file),
+        cmocka_unit_test(test_instance_lifecycle),
+        cmocka_unit_test(test_all_together_rolls_back),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_client_token),
+        cmocka_unit_test(test_invocation_progress),
+        cmocka_unit_test(test_paging),
+        cmocka_unit_test(test_state_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
