@@ -42,6 +42,12 @@ void route_api_handle(const struct app *a, const char *method, const char *q,
                       const char *product, const char *body, size_t len,
                       const char *content_type, int *ret_status, char **ret_json);
 
+/* GET /skills/<product>/ (index, Markdown), /skills/<product>/<skill-id> (the skill page,
+ * Markdown), /skills/<product>/<skill-id>.json and /skills/<product>/limits.json. Writes the
+ * status, a static content type and a new body (caller frees); unknown pages get 404 JSON. */
+void route_page_handle(const struct app *a, const char *url, int *ret_status,
+                       const char **ret_content_type, char **ret_body);
+
 /* Subcommands `skilld route ...` and `skilld knowledge check [DIR]`: argv[0] is the
  * subcommand name. Return the process exit code. */
 int route_cli_main(int argc, char **argv);

@@ -28,7 +28,7 @@
 enum { M_GET = 1u << 0, M_POST = 1u << 1, M_DELETE = 1u << 2 };
 
 struct http_route {
-    const char *path;     /* exact path; also the metrics label */
+    const char *path;     /* exact path, or a prefix when it ends in '/'; the metrics label */
     unsigned methods;     /* M_* bits */
     enum MHD_Result (*begin)(struct http_req *r, struct MHD_Connection *c);
     enum MHD_Result (*finish)(struct http_req *r, struct MHD_Connection *c);
@@ -37,11 +37,13 @@ struct http_route {
 static enum MHD_Result healthz_finish(struct http_req *r, struct MHD_Connection *c);
 static enum MHD_Result metrics_finish(struct http_req *r, struct MHD_Connection *c);
 static enum MHD_Result api_route_finish(struct http_req *r, struct MHD_Connection *c);
+static enum MHD_Result skill_page_finish(struct http_req *r, struct MHD_Connection *c);
 
 static const struct http_route http_routes[] = {
     {"/healthz", M_GET, NULL, healthz_finish},
     {"/metrics", M_GET, NULL, metrics_finish},
     {"/api/route", M_GET | M_POST, NULL, api_route_finish},
+    {"/skills/", M_GET, NULL, skill_page_finish},
     {"/mcp", M_GET | M_POST | M_DELETE, http_mcp_begin, http_mcp_finish},
 };
 
@@ -53,7 +55,9 @@ static const struct {
 static const struct http_route *route_find(const char *url)
 {
     for (size_t i = 0; i < ARRAY_LEN(http_routes); i++) {
-        if (strcmp(http_routes[i].path, url) == 0)
+        const char *path = http_routes[i].path;
+        size_t n = strlen(path);
+        if (path[n - 1] == '/' ? strncmp(path, url, n) == 0 : strcmp(path, url) == 0)
             return &http_routes[i];
     }
     return NULL;
@@ -193,6 +197,26 @@ static enum MHD_Result api_route_finish(struct http_req *r, struct MHD_Connectio
     return ret;
 }
 
+static enum MHD_Result skill_page_finish(struct http_req *r, struct MHD_Connection *c)
+{
+    http_page_fn fn = r->srv->opts.page;
+    if (!fn)
+        return http_error(r, c, MHD_HTTP_NOT_FOUND, "not_found", 0,
+                          "skill pages are not enabled on this server");
+    int status = 500;
+    const char *ctype = "application/json";
+    char *body = NULL;
+    if (r->path_truncated) /* no page has a name this long */
+        return http_error(r, c, MHD_HTTP_NOT_FOUND, "not_found", 0, "no such skill page");
+    fn(r->srv->app, r->path, &status, &ctype, &body);
+    if (!body)
+        return http_error(r, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", 0,
+                          "the page handler produced no answer");
+    enum MHD_Result ret = http_reply(r, c, (unsigned)status, ctype, body, strlen(body), NULL);
+    free(body);
+    return ret;
+}
+
 /* ---- The access handler ------------------------------------------------------------------*/
 
 /* Checks every route shares, made on the first call before any body is read. Returns 1
@@ -242,6 +266,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->route = route_find(url);
         snprintf(r->method, sizeof r->method, "%s", strlen(method) < sizeof r->method ? method : "OTHER");
         snprintf(r->path, sizeof r->path, "%s", url);
+        r->path_truncated = strlen(url) >= sizeof r->path;
         buf_init(&r->body, s->opts.max_body);
         *con_cls = r;
         pthread_mutex_lock(&s->lock);

@@ -26,6 +26,10 @@ typedef void (*http_route_fn)(const struct app *a, const char *method, const cha
                               const char *product, const char *body, size_t len,
                               const char *content_type, int *ret_status, char **ret_json);
 
+/* The /skills/ pages handler (route_page_handle in skilld; NULL answers 404 there). */
+typedef void (*http_page_fn)(const struct app *a, const char *url, int *ret_status,
+                             const char **ret_content_type, char **ret_body);
+
 struct http_options {
     const char *host;          /* address to bind, e.g. "127.0.0.1", "::1", "0.0.0.0" */
     unsigned port;             /* 0 picks a free port (see http_port) */
@@ -38,6 +42,7 @@ struct http_options {
     size_t nallow_origins;
     const char *version;       /* reported by /healthz */
     http_route_fn route;       /* /api/route handler, or NULL */
+    http_page_fn page;         /* /skills/ pages handler, or NULL */
 };
 
 /* Start serving app (borrowed: it must outlive the server) in MHD's own threads. Returns

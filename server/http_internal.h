@@ -37,7 +37,8 @@ struct http_req {
     const struct http_route *route; /* NULL: unknown path (404) */
     uint64_t start_ns;              /* first callback */
     char method[8];                 /* for the access log ("OTHER" if longer) */
-    char path[HTTP_PATH_LOG_MAX];   /* for the access log, truncated */
+    char path[HTTP_PATH_LOG_MAX];   /* for the access log and prefix routes, truncated */
+    int path_truncated;             /* the URL was longer than path holds */
     struct buf body;                /* the request body, bounded by max_body */
     int body_too_big;               /* the body passed max_body: answer 413 at the end */
     unsigned status;                /* status queued, for the log and metrics */

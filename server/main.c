@@ -257,6 +257,7 @@ static int cmd_serve(int argc, char **argv)
         .nallow_origins = o.norigins,
         .version = SKILLD_VERSION,
         .route = route_api_handle,
+        .page = route_page_handle,
     };
     srv = http_start(&ho, &rt.app, &e);
     if (!srv) {

@@ -3,6 +3,7 @@
  * Layer: server. Errors become {"error":{"code","message"}} with the status from one table. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -35,7 +36,7 @@ static const struct {
     const char *name;
 } statuses[] = {
     {ERR_INVALID, 400, "invalid_request"}, {ERR_PARSE, 400, "invalid_json"},
-    {ERR_TOO_BIG, 413, "too_big"},         {ERR_NOT_FOUND, 404, "unknown_product"},
+    {ERR_TOO_BIG, 413, "too_big"},         {ERR_NOT_FOUND, 404, "not_found"},
     {ERR_UNSUPPORTED, 415, "unsupported_media_type"},
 };
 
@@ -136,14 +137,18 @@ void route_api_handle(const struct app *a, const char *method, const char *q,
         route_one(a, q, strlen(q), product, &e, ret_status, ret_json);
         return;
     }
-    if (!is_json_type(content_type)) {
-        reply_error(ERR_UNSUPPORTED, "the body must be JSON (Content-Type: application/json)",
-                    ret_status, ret_json);
-        return;
-    }
+    /* A body is JSON when it parses as JSON. `curl -d` labels every body as a form, so the
+     * Content-Type only decides which error a body that does not parse gets: declared JSON
+     * -> 400 (broken JSON), anything else -> 415 (not JSON at all). */
     j = cJSON_ParseWithLengthOpts(body ? body : "", len, NULL, 0);
     if (!j) {
-        reply_error(ERR_PARSE, "the body is not valid JSON", ret_status, ret_json);
+        if (is_json_type(content_type))
+            reply_error(ERR_PARSE, "the body is not valid JSON", ret_status, ret_json);
+        else
+            reply_error(ERR_UNSUPPORTED,
+                        "the body must be a JSON object such as {\"query\": \"...\"} "
+                        "(Content-Type: application/json)",
+                        ret_status, ret_json);
         return;
     }
     const cJSON *jq = cJSON_GetObjectItemCaseSensitive(j, "query");
@@ -160,4 +165,87 @@ void route_api_handle(const struct app *a, const char *method, const char *q,
         route_one(a, jq->valuestring, strlen(jq->valuestring),
                   cJSON_IsString(jp) ? jp->valuestring : NULL, &e, ret_status, ret_json);
     cJSON_Delete(j);
+}
+
+/* Split "/skills/<product>/<name>" into its parts; 0 when the URL has another shape. */
+static int page_parts(const char *url, char *product, size_t pcap, char *name, size_t ncap)
+{
+    const char *prefix = "/skills/";
+    size_t plen = strlen(prefix);
+    if (strncmp(url, prefix, plen) != 0)
+        return 0;
+    const char *p = url + plen, *slash = strchr(p, '/');
+    if (!slash || slash == p || (size_t)(slash - p) >= pcap || strchr(slash + 1, '/'))
+        return 0;
+    snprintf(product, pcap, "%.*s", (int)(slash - p), p);
+    if (strlen(slash + 1) >= ncap)
+        return 0;
+    snprintf(name, ncap, "%s", slash + 1);
+    return 1;
+}
+
+/* The product's index page: every skill with its paths. */
+static char *page_index(const struct kb_product *p)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    buf_printf(&b, "# %s\n\n%s\n\n", p->title, p->summary);
+    for (size_t i = 0; i < p->nskills; i++) {
+        const struct kb_skill *s = &p->skills[i];
+        buf_printf(&b, "## [%s](/skills/%s/%s)\n\n%s\n\nPaths:", s->title, p->id, s->id,
+                   s->summary);
+        for (size_t k = 0; k < s->npaths; k++)
+            buf_printf(&b, " `%s`%s", s->paths[k].id, k + 1 < s->npaths ? "," : "\n\n");
+    }
+    buf_printf(&b, "Limits as JSON: [/skills/%s/limits.json](/skills/%s/limits.json)\n", p->id,
+               p->id);
+    return buf_steal(&b, NULL);
+}
+
+void route_page_handle(const struct app *a, const char *url, int *ret_status,
+                       const char **ret_content_type, char **ret_body)
+{
+    char product[64], name[160];
+    const struct kb_product *p = NULL;
+    *ret_content_type = "application/json";
+    if (!page_parts(url, product, sizeof product, name, sizeof name) ||
+        !(p = kb_product_find(a->kb, product))) {
+        reply_error(ERR_NOT_FOUND, "no such skill page; try /skills/ecs/", ret_status, ret_body);
+        return;
+    }
+    size_t n = strlen(name);
+    int json = n > 5 && strcmp(name + n - 5, ".json") == 0;
+    if (json)
+        name[n - 5] = '\0';
+    *ret_status = 200;
+    if (name[0] == '\0' && !json) {
+        *ret_content_type = "text/markdown; charset=utf-8";
+        *ret_body = page_index(p);
+        return;
+    }
+    if (json && strcmp(name, "limits") == 0) {
+        cJSON *o = rt_limits_json(p);
+        *ret_body = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        return;
+    }
+    const struct kb_skill *s = kb_skill_find(p, name);
+    if (!s) {
+        struct buf msg;
+        buf_init(&msg, 2048);
+        buf_printf(&msg, "unknown skill '%.64s'; known skills:", name);
+        for (size_t i = 0; i < p->nskills; i++)
+            buf_printf(&msg, " %s", p->skills[i].id);
+        reply_error(ERR_NOT_FOUND, msg.data, ret_status, ret_body);
+        buf_release(&msg);
+        return;
+    }
+    if (json) {
+        cJSON *o = rt_skill_json(p, s);
+        *ret_body = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+    } else {
+        *ret_content_type = "text/markdown; charset=utf-8";
+        *ret_body = rt_skill_markdown(p, s);
+    }
 }

@@ -9,10 +9,14 @@
 #include <string.h>
 #include <strings.h>
 
-#define SIM_MAX_RUN_TARGETS 100   /* RunCommand / InvokeCommand InstanceId.N (notes §5.4) */
+/* Cloud Assistant limits. The skill documentation gives 50 instances per operation and 32 KB
+ * of Base64 content through the API, and that is what skilld's users are told, so the
+ * simulator enforces those. (The API reference quotes 100 targets and 18 KB / 24 KB for
+ * saved / one-off commands; a real account may accept more than the simulator does.) */
+#define SIM_MAX_RUN_TARGETS 50    /* RunCommand / InvokeCommand InstanceId.N */
 #define SIM_MAX_SEND_TARGETS 50   /* SendFile InstanceId.N */
-#define SIM_MAX_CMD_SAVED 18432   /* CreateCommand / RunCommand+KeepCommand, Base64 bytes */
-#define SIM_MAX_CMD_ONCE 24576    /* RunCommand without KeepCommand, Base64 bytes */
+#define SIM_MAX_CMD_SAVED 32768   /* CreateCommand / RunCommand+KeepCommand, Base64 bytes */
+#define SIM_MAX_CMD_ONCE 32768    /* RunCommand without KeepCommand, Base64 bytes */
 #define SIM_MAX_FILE 32768        /* SendFile Content, Base64 bytes */
 #define SIM_MAX_PARAMS_KEYS 10    /* Parameters pairs */
 

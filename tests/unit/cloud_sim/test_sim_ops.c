@@ -215,11 +215,11 @@ static void test_limits(void **unused)
         cJSON_Delete(b);
     }
 
-    /* 51 SendFile targets, 101 RunCommand targets: refused before anything else. */
+    /* 51 targets for SendFile or RunCommand: refused before anything else (50 per call). */
     char *form = repeat("RegionId=cn-hangzhou&Name=f&TargetDir=/tmp&Content=x", "InstanceId", 51, "i-", 1);
     cJSON_Delete(expect(st, "SendFile", form, T0, "InstanceIds.ExceedLimit"));
     free(form);
-    form = repeat("RegionId=cn-hangzhou&Type=RunShellScript&CommandContent=ls", "InstanceId", 101, "i-", 1);
+    form = repeat("RegionId=cn-hangzhou&Type=RunShellScript&CommandContent=ls", "InstanceId", 51, "i-", 1);
     cJSON_Delete(expect(st, "RunCommand", form, T0, "InstanceIds.ExceedLimit"));
     free(form);
 
@@ -230,6 +230,12 @@ static void test_limits(void **unused)
     for (int i = 0; i < 33 * 1024 / 4; i++)
         buf_puts(&big, "QUJD");
     cJSON_Delete(expect(st, "RunCommand", big.data, T0, "CmdContent.ExceedLimit"));
+    buf_reset(&big);
+    /* 31 KB of Base64 is within the 32 KB API limit. */
+    buf_puts(&big, "RegionId=cn-hangzhou&Type=RunShellScript&InstanceId.1=i-bp1web01000000000000&ContentEncoding=Base64&CommandContent=");
+    for (int i = 0; i < 31 * 1024 / 4; i++)
+        buf_puts(&big, "QUJD");
+    cJSON_Delete(expect(st, "RunCommand", big.data, T0, "OK"));
     buf_reset(&big);
     buf_puts(&big, "RegionId=cn-hangzhou&Name=n&Type=RunShellScript&CommandContent=");
     for (int i = 0; i < 33 * 1024 / 4; i++)

@@ -71,6 +71,11 @@ static void test_post_routes(void **state)
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(skill, "id")->valuestring,
                         "ecs-configure-instance");
     cJSON_Delete(o);
+    /* What `curl -d '{"query":...}'` sends. */
+    st = post("{\"query\":\"open port 22 in my security group\"}",
+              "application/x-www-form-urlencoded", &o);
+    assert_int_equal(st, 200);
+    cJSON_Delete(o);
     st = post("{\"query\":\"你好\",\"product\":\"ecs\"}", "application/json; charset=utf-8", &o);
     assert_int_equal(st, 200);
     assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "skill")));
@@ -87,6 +92,28 @@ static void test_get_routes(void **state)
     assert_int_equal(status, 200);
     assert_non_null(strstr(json, "ecs-manage-recovery"));
     free(json);
+    /* Tool arguments are plain JSON values filled from the entities. */
+    route_api_handle(&app, "GET", "open port 443 on sg-bp1abc000000000001", NULL, "", 0, NULL,
+                     &status, &json);
+    assert_int_equal(status, 200);
+    cJSON *o = cJSON_Parse(json);
+    free(json);
+    const cJSON *tool = NULL, *tools = cJSON_GetObjectItemCaseSensitive(o, "tools");
+    cJSON_ArrayForEach(tool, tools)
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(tool, "name");
+        if (strcmp(name->valuestring, "authorize_security_group") != 0)
+            continue;
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(tool, "arguments");
+        const cJSON *pr = cJSON_GetObjectItemCaseSensitive(args, "PortRange");
+        const cJSON *sg = cJSON_GetObjectItemCaseSensitive(args, "SecurityGroupId");
+        assert_true(cJSON_IsString(pr) && cJSON_IsString(sg));
+        assert_string_equal(pr->valuestring, "443/443");
+        assert_string_equal(sg->valuestring, "sg-bp1abc000000000001");
+        break;
+    }
+    assert_non_null(tool);
+    cJSON_Delete(o);
     route_api_handle(&app, "GET", NULL, "ecs", "", 0, NULL, &status, &json);
     expect_error(status, cJSON_Parse(json), 400, "'q'");
     free(json);
@@ -104,7 +131,11 @@ static void test_errors(void **state)
     check("[1,2]", "application/json", 400, "object");
     check("{\"query\":", "application/json", 400, "not valid JSON");
     check("query=hello", "application/x-www-form-urlencoded", 415, "JSON");
-    check("{\"query\":\"hello\"}", NULL, 415, "JSON");
+    check("query=hello", NULL, 415, "JSON");
+    check("<q>hello</q>", "text/xml", 415, "JSON");
+    /* curl -d sends JSON labelled as a form: a body that parses as JSON is JSON. */
+    check("{\"query\":\"\"}", "application/x-www-form-urlencoded", 400, "empty");
+    check("{\"query\":\"\"}", NULL, 400, "empty");
     check("{\"query\":\"disk\",\"product\":\"rds\"}", "application/json", 404,
           "known products: ecs");
     /* 413: a query over 4 KB. */
@@ -117,6 +148,33 @@ static void test_errors(void **state)
     free(body);
 }
 
+static void page(const char *url, int want, const char *ctype_prefix, const char *needle)
+{
+    int status = 0;
+    const char *ctype = NULL;
+    char *body = NULL;
+    route_page_handle(&app, url, &status, &ctype, &body);
+    assert_int_equal(status, want);
+    assert_non_null(body);
+    assert_int_equal(strncmp(ctype, ctype_prefix, strlen(ctype_prefix)), 0);
+    assert_non_null(strstr(body, needle));
+    free(body);
+}
+
+static void test_skill_pages(void **state)
+{
+    (void)state;
+    page("/skills/ecs/", 200, "text/markdown", "/skills/ecs/ecs-manage-images");
+    page("/skills/ecs/ecs-manage-images", 200, "text/markdown", "# ");
+    page("/skills/ecs/ecs-manage-images.json", 200, "application/json",
+         "\"id\":\"ecs-manage-images\"");
+    page("/skills/ecs/limits.json", 200, "application/json", "image_share_accounts");
+    page("/skills/ecs/nope", 404, "application/json", "known skills");
+    page("/skills/rds/", 404, "application/json", "not_found");
+    page("/skills/ecs/a/b", 404, "application/json", "not_found");
+    page("/skills/", 404, "application/json", "not_found");
+}
+
 int main(void)
 {
     cJSON_Hooks hooks = {.malloc_fn = xmalloc, .free_fn = xfree};
@@ -125,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_post_routes),
         cmocka_unit_test(test_get_routes),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_skill_pages),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
