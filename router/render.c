@@ -84,7 +84,8 @@ cJSON *rt_result_json(const struct rt_result *res)
         cJSON *args = cJSON_AddObjectToObject(x, "arguments");
         for (size_t k = 0; k < res->tools[i].nargs; k++) {
             const char *v = res->tools[i].arg_values[k];
-            cJSON *val = cJSON_ParseWithLengthOpts(v, strlen(v), NULL, 1);
+            /* The length covers the terminator: cJSON checks for it inside the buffer. */
+            cJSON *val = cJSON_ParseWithLengthOpts(v, strlen(v) + 1, NULL, 1);
             cJSON_AddItemToObject(args, res->tools[i].arg_names[k],
                                   val ? val : cJSON_CreateString(v));
         }
