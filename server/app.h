@@ -11,6 +11,7 @@
 
 struct kb;
 typedef struct rt_router rt_router;
+typedef struct cloud_client cloud_client;
 
 /* Everything a running skilld holds. Built by main, read-only while serving. */
 struct app {
@@ -19,6 +20,8 @@ struct app {
     mcp_engine *mcp;          /* the MCP engine with every tool, resource and prompt */
     const char *backend;      /* "sim" or "aliyun": which backend answers tool calls */
     const char *region;       /* default region id */
+    cloud_client *cloud;      /* signed OpenAPI client pointed at the backend (owned) */
+    char backend_status[256]; /* what the startup check found, for /healthz and logs */
 };
 
 /* ---- Routing glue (server/route_*.c) ---------------------------------------------------*/

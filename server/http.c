@@ -154,6 +154,8 @@ static enum MHD_Result healthz_finish(struct http_req *r, struct MHD_Connection 
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "status", "ok");
     cJSON_AddStringToObject(root, "backend", a->backend ? a->backend : "none");
+    if (a->backend_status[0])
+        cJSON_AddStringToObject(root, "backend_status", a->backend_status);
     cJSON_AddStringToObject(root, "version", r->srv->version);
     return reply_json_tree(r, c, MHD_HTTP_OK, root);
 }

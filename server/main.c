@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cloud/cloud.h"
 #include "cloud/sim/sim.h"
 #include "server/app.h"
 #include "server/http.h"
@@ -191,8 +192,71 @@ static void runtime_release(struct runtime *rt)
 {
     route_app_release(&rt->app);
     mcp_engine_free(rt->app.mcp);
+    cloud_client_free(rt->app.cloud);
     sim_stop(rt->sim);
     memset(rt, 0, sizeof *rt);
+}
+
+/* Point a signed OpenAPI client at the backend: the in-process simulator over loopback with
+ * its local credentials, or the real ECS endpoints of the region with the default credential
+ * chain. Then make one read-only call (DescribeRegions) so a wrong key, a dead endpoint or a
+ * clock skew shows at start, not at the first tool call. A failed check on the real cloud is
+ * logged and the server still starts (routing needs no cloud); on the simulator it is fatal,
+ * since it means skilld itself is broken. */
+static err_code backend_connect(struct runtime *rt, const struct opts *o, struct err *e)
+{
+    int sim = rt->sim != NULL;
+    struct cloud_credentials creds = {0};
+    char endpoint[64];
+    struct cloud_config cc;
+    cloud_config_defaults(&cc);
+    cc.region = o->region;
+    err_code rc;
+    if (sim) {
+        snprintf(endpoint, sizeof endpoint, "127.0.0.1:%u", sim_port(rt->sim));
+        cc.ecs_endpoint = cc.vpc_endpoint = endpoint;
+        cc.scheme = "http";
+        rc = cloud_credentials_set(&creds, sim_default_access_key_id(),
+                                   sim_default_access_key_secret(), NULL,
+                                   "the embedded simulator's local credentials");
+    } else {
+        rc = cloud_credentials_load(&creds, e);
+    }
+    if (rc != ERR_OK)
+        goto cleanup;
+    cc.credentials = &creds;
+    rt->app.cloud = cloud_client_new(&cc, e);
+    if (!rt->app.cloud) {
+        rc = e->code;
+        goto cleanup;
+    }
+    cJSON *resp = NULL;
+    struct cloud_error ce = {0};
+    if (cloud_call(rt->app.cloud, "ecs", "DescribeRegions", NULL, 0, &resp, &ce) == ERR_OK) {
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(resp, "Regions"), "Region");
+        snprintf(rt->app.backend_status, sizeof rt->app.backend_status,
+                 "ok: %d regions visible (credentials: %.180s)", cJSON_GetArraySize(list),
+                 creds.source);
+        log_write(LOG_LEVEL_INFO, "backend %s %s, RequestId %s", o->backend,
+                  rt->app.backend_status, ce.request_id);
+    } else {
+        snprintf(rt->app.backend_status, sizeof rt->app.backend_status,
+                 "unreachable: %.64s%s%.160s", ce.code_str, ce.code_str[0] ? ": " : "",
+                 ce.message);
+        if (sim) {
+            rc = err_set(e, ERR_INTERNAL, "the embedded simulator did not answer: %s",
+                         rt->app.backend_status);
+        } else {
+            log_write(LOG_LEVEL_WARN, "backend aliyun check failed (%s), RequestId %s; "
+                      "routing works, cloud calls will fail until this is fixed",
+                      rt->app.backend_status, ce.request_id[0] ? ce.request_id : "-");
+        }
+    }
+    cJSON_Delete(resp);
+cleanup:
+    cloud_credentials_release(&creds);
+    return rc;
 }
 
 /* Build everything serve and stdio share: the simulator (backend sim), the knowledge, the
@@ -210,6 +274,9 @@ static err_code runtime_build(struct runtime *rt, const struct opts *o, struct e
         log_write(LOG_LEVEL_INFO, "ECS simulator started at http://127.0.0.1:%u",
                   sim_port(rt->sim));
     }
+    err_code brc = backend_connect(rt, o, e);
+    if (brc != ERR_OK)
+        return brc;
     struct mcp_config mc = {
         .name = "skilld",
         .title = "skilld: Alibaba Cloud ECS skills",

@@ -139,6 +139,11 @@ test('/healthz, 404 and 405 answer JSON', async () => {
   assert.equal(h.json.status, 'ok');
   assert.equal(typeof h.json.backend, 'string');
   assert.equal(typeof h.json.version, 'string');
+  if (kind === 'skilld') {
+    // The default backend is the embedded simulator, reached by the real signed client.
+    assert.equal(h.json.backend, 'sim');
+    assert.match(h.json.backend_status, /^ok: [1-9]\d* regions visible/);
+  }
   const nf = await request('GET', '/no/such/page');
   assert.equal(nf.status, 404);
   assert.equal(nf.json.error.code, 'not_found');
@@ -149,6 +154,30 @@ test('/healthz, 404 and 405 answer JSON', async () => {
   const put = await request('PUT', '/mcp', { headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(put.status, 405);
   assert.equal(put.headers.allow, 'GET, POST, DELETE');
+});
+
+test('/api/route answers curl -d bodies and the skill page its url names', async () => {
+  if (kind !== 'skilld') return;
+  // What `curl -d '{"query":...}'` sends: JSON labelled as a form.
+  const r = await request('POST', '/api/route', {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: JSON.stringify({ query: '怎么给实例绑定第二块弹性网卡' }) });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.skill.id, 'ecs-configure-instance');
+  const page = await request('GET', r.json.skill.url);
+  assert.equal(page.status, 200);
+  assert.match(page.headers['content-type'], /^text\/markdown/);
+  assert.match(page.text, /^# /);
+  const notJson = await request('POST', '/api/route', {
+    headers: { 'content-type': 'text/plain' }, body: 'how do I attach an ENI' });
+  assert.equal(notJson.status, 415);
+  assert.equal(notJson.json.error.code, 'unsupported_media_type');
+  const long = await request('POST', '/api/route', {
+    headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'x'.repeat(5000) }) });
+  assert.equal(long.status, 413);
+  const unknown = await request('GET', '/api/route?q=disk&product=rds');
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.json.error.message, /known products: ecs/);
 });
 
 test('/metrics is Prometheus text with the three metrics', async () => {
