@@ -50,6 +50,8 @@ err_code cloud_percent_decode(const char *s, size_t len, struct buf *out)
 {
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
+        if (c == '\0') /* a raw NUL would cut the value short wherever it is used as a string */
+            return ERR_PARSE;
         if (c == '%') {
             if (len - i < 3)
                 return ERR_PARSE;

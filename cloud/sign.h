@@ -31,7 +31,7 @@ err_code cloud_percent_encode(const char *s, size_t len, struct buf *out);
 
 /* The reverse, for a server reading a query string: %XY (either hex case) becomes the byte,
  * everything else is copied (a '+' stays '+': V3 never encodes space as '+'). A bad or
- * truncated escape, or an escape producing NUL, is ERR_PARSE. */
+ * truncated escape, a raw NUL byte or an escape producing NUL is ERR_PARSE. */
 err_code cloud_percent_decode(const char *s, size_t len, struct buf *out);
 
 /* 1 if a header of this name (any case) is signed by our client: host, content-type and every

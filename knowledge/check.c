@@ -148,9 +148,13 @@ static void check_path(struct kb_report *r, const char *file, const struct kb_pa
     check_tools(r, file, at, &p->tools);
 }
 
-static void check_limit(struct kb_report *r, const char *file, const struct kb_limit *l,
-                        const char *where)
+static void check_limit(struct kb_report *r, const char *file, const struct kb_skill *s,
+                        const struct kb_limit *l, const char *where)
 {
+    for (size_t i = 0; i < l->paths.n; i++)
+        if (!kb_path_find(s, l->paths.v[i]))
+            kb_problem(r, "%s: %s (%s): paths names \"%s\", not a path of this skill", file,
+                       where, l->id, l->paths.v[i]);
     int unit_ok = 0;
     for (size_t i = 0; i < ARRAY_LEN(units); i++)
         unit_ok |= strcmp(units[i], l->unit) == 0;
@@ -205,7 +209,7 @@ static void check_skill(struct kb_report *r, const struct kb_product *p, const s
     for (size_t i = 0; i < s->nlimits; i++) {
         char where[64];
         snprintf(where, sizeof where, "limits[%zu]", i);
-        check_limit(r, file, &s->limits[i], where);
+        check_limit(r, file, s, &s->limits[i], where);
     }
     for (size_t i = 0; i < s->nfaq; i++) {
         char where[64];
@@ -223,6 +227,15 @@ static void check_product(struct kb_report *r, const struct kb_product *p)
     check_string(r, file, "title", p->title);
     check_strs(r, file, "terms", &p->terms);
     check_strs(r, file, "chit_chat", &p->chit_chat);
+    check_strs(r, file, "requests", &p->requests);
+    check_strs(r, file, "other_clouds", &p->other_clouds);
+    check_strs(r, file, "injection", &p->injection);
+    check_strs(r, file, "migration", &p->migration);
+    check_strs(r, file, "failure", &p->failure);
+    check_strs(r, file, "failure_paths", &p->failure_paths);
+    check_strs(r, file, "how_to", &p->how_to);
+    check_strs(r, file, "programmatic_paths", &p->programmatic_paths);
+    check_strs(r, file, "programmatic", &p->programmatic);
     for (size_t i = 0; i < p->noos; i++) {
         char where[64];
         snprintf(where, sizeof where, "out_of_scope[%zu].cues", i);

@@ -33,6 +33,7 @@ struct kb_limit {
     const char *entity;     /* extracted entity compared with it (size_bytes, ...) or NULL */
     const char *text;       /* one sentence stating the limit */
     struct kb_strs values;  /* accepted values of an enum limit (empty otherwise) */
+    struct kb_strs paths;   /* path ids the limit is worth a warning on (empty: every path) */
     const char *skill_id;   /* id of the skill file that defines it */
 };
 
@@ -96,7 +97,16 @@ struct kb_product {
     struct kb_strs terms;     /* words that say "this is about the product" */
     struct kb_oos *oos;       /* oos[0..noos) */
     size_t noos;
-    struct kb_strs chit_chat; /* greetings, small talk, writing or translation requests */
+    struct kb_strs chit_chat; /* greetings and small talk */
+    struct kb_strs requests;  /* request types that are not questions: translate, write, poem */
+    struct kb_strs other_clouds; /* names of other cloud providers and their products */
+    struct kb_strs injection; /* phrases that try to instruct the router itself */
+    struct kb_strs migration; /* cues of moving to the product ("migrate", "迁移") */
+    struct kb_strs failure;   /* failure signals: "fails", "报错", "doesn't work" */
+    struct kb_strs failure_paths; /* path ids that answer failures ("troubleshoot", "fix") */
+    struct kb_strs programmatic; /* "sdk", "terraform", "脚本": the asker works through code */
+    struct kb_strs programmatic_paths; /* path ids that answer through code ("api") */
+    struct kb_strs how_to;    /* "how do I", "在哪": questions a skill's default path answers */
     struct kb_syn *syns;      /* syns[0..nsyns) */
     size_t nsyns;
     struct kb_skill *skills;  /* skills[0..nskills), sorted by id */

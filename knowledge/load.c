@@ -157,6 +157,7 @@ static void limit_release(struct kb_limit *l)
     free((char *)l->text);
     free((char *)l->skill_id);
     strs_free(&l->values);
+    strs_free(&l->paths);
 }
 
 static void skill_release(struct kb_skill *s)
@@ -196,6 +197,15 @@ static void product_release(struct kb_product *p)
     }
     free(p->oos);
     strs_free(&p->chit_chat);
+    strs_free(&p->requests);
+    strs_free(&p->other_clouds);
+    strs_free(&p->injection);
+    strs_free(&p->migration);
+    strs_free(&p->failure);
+    strs_free(&p->failure_paths);
+    strs_free(&p->how_to);
+    strs_free(&p->programmatic_paths);
+    strs_free(&p->programmatic);
     for (size_t i = 0; i < p->nsyns; i++) {
         free((char *)p->syns[i].canonical);
         strs_free(&p->syns[i].terms);
@@ -259,6 +269,15 @@ static void parse_product(struct ctx *c, const cJSON *j, const char *folder, str
     p->summary = get_str(c, j, "summary", 0, "");
     get_strs(c, j, "terms", "", &p->terms);
     get_strs(c, j, "chit_chat", "", &p->chit_chat);
+    get_strs(c, j, "requests", "", &p->requests);
+    get_strs(c, j, "other_clouds", "", &p->other_clouds);
+    get_strs(c, j, "injection", "", &p->injection);
+    get_strs(c, j, "migration", "", &p->migration);
+    get_strs(c, j, "failure", "", &p->failure);
+    get_strs(c, j, "failure_paths", "", &p->failure_paths);
+    get_strs(c, j, "how_to", "", &p->how_to);
+    get_strs(c, j, "programmatic_paths", "", &p->programmatic_paths);
+    get_strs(c, j, "programmatic", "", &p->programmatic);
     const cJSON *arr = get_arr(c, j, "out_of_scope", "");
     size_t n = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
     p->oos = xcalloc(n ? n : 1, sizeof *p->oos);
@@ -324,6 +343,7 @@ static void parse_limit(struct ctx *c, const cJSON *j, const char *where, const 
     l->text = get_str(c, j, "text", 1, where);
     l->skill_id = xstrdup(skill);
     get_strs(c, j, "values", where, &l->values);
+    get_strs(c, j, "paths", where, &l->paths);
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "value");
     if (cJSON_IsNumber(v))
         l->value = v->valuedouble;

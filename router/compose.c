@@ -97,6 +97,17 @@ static void check_limit(struct rt_result *res, const struct kb_limit *l,
     }
 }
 
+/* 1 if limit l is worth a warning on path p: it lists no paths, or lists p. */
+static int limit_on_path(const struct kb_limit *l, const struct kb_path *p)
+{
+    if (l->paths.n == 0)
+        return 1;
+    for (size_t i = 0; p && i < l->paths.n; i++)
+        if (strcmp(l->paths.v[i], p->id) == 0)
+            return 1;
+    return 0;
+}
+
 void rt_compose_warnings(struct rt_result *res)
 {
     const struct kb_skill *s = res->skill;
@@ -105,7 +116,7 @@ void rt_compose_warnings(struct rt_result *res)
     for (size_t i = 0; i < s->nlimits; i++) {
         const struct kb_limit *l = &s->limits[i];
         enum rt_entity_kind k;
-        if (!entity_kind_of(l->entity, &k))
+        if (!entity_kind_of(l->entity, &k) || !limit_on_path(l, res->path))
             continue;
         for (size_t j = 0; j < res->nentities; j++)
             if (res->entities[j].kind == k)

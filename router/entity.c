@@ -83,6 +83,13 @@ static const struct {
      "Associate|Unassociate|Release|Replace|Renew|Add|Remove|Tag|Untag|List|Assign|Unassign|"
      "Redeploy|Enable|Disable|Install|Purchase|Reactivate|Convert|Report|Get|Update|Set)"
      "(?:[A-Z][a-z0-9]+)+)\\b"},
+    /* Error codes: dotted CamelCase ("InvalidOperation.DeletionProtection", "Disk.NotFound"),
+     * or a CamelCase word right after "error code" / "ErrorCode" / "returns". */
+    {RT_ENT_ERROR_CODE, CONV_API, 0,
+     "(?<![\\w.])([A-Z][A-Za-z0-9]+(?:\\.[A-Z][A-Za-z0-9]+)+)(?![\\w.])"},
+    {RT_ENT_ERROR_CODE, CONV_API, 0,
+     "(?i:\\berror\\s?code|\\breturns?|报错?|错误码)\\s*[:：=]?\\s*"
+     "([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)(?![\\w.])"},
     /* Image formats: RAW only in upper case or next to "image"/"format" words. */
     {RT_ENT_IMAGE_FORMAT, CONV_FORMAT, 1, "\\b(vhdx|vhd|qcow2|vmdk|ova|iso)\\b"},
     {RT_ENT_IMAGE_FORMAT, CONV_FORMAT, 0, "\\b(RAW)\\b"},
@@ -125,6 +132,7 @@ static const char *const kind_names[RT_ENT__COUNT] = {
     [RT_ENT_API] = "api",
     [RT_ENT_IMAGE_FORMAT] = "image_format",
     [RT_ENT_OS] = "os",
+    [RT_ENT_ERROR_CODE] = "error_code",
 };
 
 const char *rt_entity_kind_name(enum rt_entity_kind k)

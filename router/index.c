@@ -29,23 +29,6 @@
 #define BM25_K1 1.2f
 #define BM25_B 0.5f
 
-/* Other cloud providers: a question on their terms is out of scope even when it uses the
- * same nouns (instance, security group, "ECS"). */
-static const char *const veto_phrases[] = {
-    "aws", "amazon web services", "amazon ec2", "ec2", "ebs", "azure", "gcp", "google cloud",
-    "compute engine", "tencent cloud", "腾讯云", "huawei cloud", "华为云", "digitalocean",
-    "linode", "vultr", "oracle cloud", "ibm cloud", "百度智能云", "百度云", "京东云",
-};
-
-/* Attempts to instruct the router itself rather than ask a question. */
-static const char *const instr_phrases[] = {
-    "ignore previous", "ignore all previous", "ignore the above", "ignore the routing",
-    "ignore your", "ignore all instructions", "disregard previous", "disregard all",
-    "you are now", "from now on", "system prompt", "developer mode", "jailbreak",
-    "pretend you", "act as a", "忽略之前", "忽略上面", "忽略以上", "忽略所有", "忽略前面",
-    "系统提示", "提示词", "你现在是", "从现在开始", "扮演",
-};
-
 /* Growable per-token arrays during the build. */
 struct build {
     struct rt_prod *x;
@@ -127,12 +110,13 @@ static void add_text(struct build *b, const char *text, float w)
     if (!text || !*text)
         return;
     size_t tl = strlen(text);
-    char *norm = xmalloc(tl + 8);
-    size_t len = rt_norm(text, tl, norm, tl + 8);
+    char *norm = xmalloc(RT_NORM_CAP(tl));
+    size_t len = rt_norm(text, tl, norm, RT_NORM_CAP(tl));
     b->w = w;
     b->unit++;
     b->nunits++;
     rt_tokenize(norm, len, tok_cb, b);
+    rt_typo_add_text(&b->x->typo, norm, len);
     struct rt_hit hits[64];
     size_t nh = rt_phrases_find(&b->x->ph, norm, len, hits, ARRAY_LEN(hits));
     for (size_t i = 0; i < nh; i++) {
@@ -176,14 +160,58 @@ static void add_phrases(struct rt_prod *x)
     for (size_t g = 0; g < x->npaths; g++)
         for (size_t i = 0; i < x->paths[g]->cues.n; i++)
             rt_phrases_add(&x->ph, x->paths[g]->cues.v[i], RT_PH_CUE, (int)g);
-    for (size_t i = 0; i < ARRAY_LEN(veto_phrases); i++)
-        rt_phrases_add(&x->ph, veto_phrases[i], RT_PH_VETO, 0);
-    for (size_t i = 0; i < ARRAY_LEN(instr_phrases); i++)
-        rt_phrases_add(&x->ph, instr_phrases[i], RT_PH_INSTR, 0);
+    /* The judgement lists of _product.json. To add a list: a row. */
+    const struct {
+        const struct kb_strs *l;
+        int kind;
+    } lists[] = {
+        {&p->other_clouds, RT_PH_VETO}, {&p->injection, RT_PH_INSTR},
+        {&p->requests, RT_PH_REQUEST},  {&p->migration, RT_PH_MIGRATE},
+        {&p->failure, RT_PH_FAIL},      {&p->how_to, RT_PH_HOWTO},
+        {&p->programmatic, RT_PH_PROG},
+    };
+    for (size_t k = 0; k < ARRAY_LEN(lists); k++)
+        for (size_t i = 0; i < lists[k].l->n; i++)
+            rt_phrases_add(&x->ph, lists[k].l->v[i], lists[k].kind, 0);
+    /* Every phrase word is known to the typo index, so none is "corrected" away. */
+    for (size_t i = 0; i < x->ph.n; i++)
+        rt_typo_add_text(&x->typo, x->ph.v[i].text, x->ph.v[i].len);
 }
 
-/* A topic is a veto topic when one of its cues is a built-in veto or instruction phrase
- * (the "other clouds" and "instructions to the assistant" topics). */
+/* Tokens of the product terms are generic: they say "a server" but not which question. */
+static void gen_cb(void *ud, const char *s, size_t len, float w, size_t start, size_t end)
+{
+    (void)w;
+    (void)start;
+    (void)end;
+    struct rt_prod *x = ud;
+    int id = rt_map_get(&x->dict, s, len);
+    if (id >= 0)
+        x->generic[id] = 1;
+}
+
+static void mark_generic(struct rt_prod *x)
+{
+    x->generic = xcalloc(x->ntok ? x->ntok : 1, 1);
+    for (size_t i = 0; i < x->p->terms.n; i++) {
+        char *norm = rt_normalize(x->p->terms.v[i], strlen(x->p->terms.v[i]));
+        rt_tokenize(norm, strlen(norm), gen_cb, x);
+        free(norm);
+    }
+    x->fail_path = xcalloc(x->npaths ? x->npaths : 1, 1);
+    for (size_t g = 0; g < x->npaths; g++)
+        for (size_t i = 0; i < x->p->failure_paths.n; i++)
+            if (strcmp(x->paths[g]->id, x->p->failure_paths.v[i]) == 0)
+                x->fail_path[g] = 1;
+    x->prog_path = xcalloc(x->npaths ? x->npaths : 1, 1);
+    for (size_t g = 0; g < x->npaths; g++)
+        for (size_t i = 0; i < x->p->programmatic_paths.n; i++)
+            if (strcmp(x->paths[g]->id, x->p->programmatic_paths.v[i]) == 0)
+                x->prog_path[g] = 1;
+}
+
+/* A topic is a veto topic when one of its cues is an other_clouds or injection phrase
+ * (the "other clouds" and "instructions to the assistant" topics of _product.json). */
 static void mark_veto_topics(struct rt_prod *x)
 {
     x->oos_veto = xcalloc(x->p->noos ? x->p->noos : 1, sizeof(int));
@@ -222,6 +250,7 @@ void rt_prod_build(struct rt_prod *x, const struct kb_product *p)
                 x->default_path[s] = (int)g;
         }
     rt_map_init(&x->dict);
+    rt_typo_init(&x->typo);
     add_phrases(x);
     mark_veto_topics(x);
 
@@ -301,6 +330,8 @@ void rt_prod_build(struct rt_prod *x, const struct kb_product *p)
                 (float)(x->idf[t] * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm));
         }
     }
+    mark_generic(x);
+    rt_typo_build(&x->typo);
     for (size_t s = 0; s < x->nskills; s++)
         free(b.tf_skill[s]);
     for (size_t q = 0; q < x->npaths; q++)
@@ -327,4 +358,8 @@ void rt_prod_release(struct rt_prod *x)
     free(x->w_path);
     free(x->w_any);
     free(x->oos_veto);
+    free(x->generic);
+    free(x->fail_path);
+    free(x->prog_path);
+    rt_typo_release(&x->typo);
 }

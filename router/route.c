@@ -4,7 +4,9 @@
  * Scoring is BM25F over each skill's text (index.c) plus bonuses for whole keyword and cue
  * phrases. Out-of-scope judgement weighs the product evidence that lies outside the spans
  * of out-of-scope cues and chit-chat against a threshold: "install MySQL on my ECS
- * instance" keeps its ECS evidence, "RDS MySQL replica lag" has none left. */
+ * instance" keeps its ECS evidence, "RDS MySQL replica lag" has none left. Before all this
+ * the typo index (typo.c) rewrites unknown words; the judgement lists of _product.json
+ * (requests, failure, how_to, programmatic, ...) steer the scope and path decisions. */
 #include "router/rt_int.h"
 
 #include <math.h>
@@ -17,7 +19,12 @@
 #define BONUS_CUE_SKILL 1.5 /* a whole path cue phrase, credited to its skill */
 #define BONUS_CUE_PATH 3.0 /* ... and to its path */
 #define BONUS_API_PATH 2.0 /* an API name entity, to paths whose cues speak of APIs */
+#define BONUS_FAIL_PATH 3.5 /* a failure signal, to the skill's failure path */
+#define BONUS_HOWTO_PATH 1.5
+#define BONUS_PROG_PATH 2.0 /* a programmatic word, to the programmatic path */
+#define BONUS_NO_METHOD 100.0 /* taken from an API path when no method is named */ /* a how/where question without a failure, to the default path */
 #define PATH_TEXT_WEIGHT 0.3 /* path text vs whole cue phrases when choosing a path */
+#define CAMEL_WEIGHT 0.7f /* a word from inside an API name or error code */
 #define QTOK_MAX 1024      /* distinct tokens kept per query */
 #define HITS_MAX 256       /* phrase hits kept per query */
 
@@ -25,27 +32,57 @@ struct rt_options rt_default_options(void)
 {
     struct rt_options o = {
         .oos_min_evidence = 12.0,
+        .oos_min_specific = 6.0,
         .oos_topic_margin = 80.0,
         .oos_chit_margin = 20.0,
+        .oos_request_margin = 40.0,
         .oos_veto_override = 120.0,
         .path_margin = 0.5,
     };
     return o;
 }
 
+/* Calibration: raw in-scope score -> the share of answers at that score that were right
+ * (skill and path), measured with `skilld-eval --reliability` on the team's independent
+ * set A over knowledge that had not been tuned on it. Linear between rows. To recalibrate:
+ * rerun, then replace the rows (raw ascending, right non-decreasing). */
+static const struct {
+    double raw, right;
+} calibration[] = {
+    {0.00, 0.05}, {0.30, 0.30}, {0.40, 0.45}, {0.47, 0.55}, {0.565, 0.71},
+    {0.65, 0.88}, {0.75, 0.93}, {0.84, 0.95}, {0.95, 0.98}, {1.00, 0.99},
+};
+
+static double calibrate(double raw)
+{
+    if (raw <= calibration[0].raw)
+        return calibration[0].right;
+    for (size_t i = 1; i < ARRAY_LEN(calibration); i++)
+        if (raw <= calibration[i].raw) {
+            double t = (raw - calibration[i - 1].raw) /
+                       (calibration[i].raw - calibration[i - 1].raw);
+            return calibration[i - 1].right +
+                   t * (calibration[i].right - calibration[i - 1].right);
+        }
+    return calibration[ARRAY_LEN(calibration) - 1].right;
+}
+
 /* Per-call scratch: one allocation per query. */
 struct query {
-    char norm[RT_QUERY_MAX + 8];
+    char norm[RT_NORM_CAP(RT_QUERY_MAX)];
+    char tmp[RT_NORM_CAP(RT_QUERY_MAX)];
     size_t len;
     struct rt_hit hits[HITS_MAX];
     size_t nhits;
-    unsigned char *masked; /* [len] 1 where an OOS cue, chit-chat or veto phrase lies */
+    unsigned char *masked; /* [len] 1 where an OOS cue, chit-chat, request or veto lies */
     int ids[QTOK_MAX];
     float qw[QTOK_MAX];
     float qw_rest[QTOK_MAX]; /* weight from occurrences outside masked spans */
     size_t ntok;
     const struct rt_prod *x;
     size_t latin, cjk; /* letters seen, for the language */
+    /* Phrase signals (rt_phrase kinds seen outside contained hits). */
+    int veto, instr, chit, request, migrate, fail, howto, prog, oos_topic;
 };
 
 static void add_qtok(struct query *q, int id, float w, int masked)
@@ -134,6 +171,164 @@ static int path_is_api(const struct kb_path *p)
     return 0;
 }
 
+/* Which phrase kinds compete for the same words: a hit inside a longer hit of its class
+ * is dropped, so "按量" inside "按量付费" counts once, for the longer phrase. */
+static int ph_class(int kind)
+{
+    switch (kind) {
+    case RT_PH_KEYWORD:
+    case RT_PH_CUE:
+        return 1;
+    case RT_PH_FAIL:
+    case RT_PH_HOWTO:
+        return 2;
+    default:
+        return 0; /* synonyms, masks: every hit counts */
+    }
+}
+
+static void drop_contained(struct query *q)
+{
+    const struct rt_phrases *ps = &q->x->ph;
+    size_t n = 0;
+    for (size_t i = 0; i < q->nhits; i++) {
+        int ci = ph_class(ps->v[q->hits[i].ph].kind), keep = 1;
+        for (size_t k = 0; ci && keep && k < q->nhits; k++) {
+            const struct rt_hit *a = &q->hits[i], *b = &q->hits[k];
+            if (k != i && ph_class(ps->v[b->ph].kind) == ci && b->start <= a->start &&
+                b->end >= a->end && b->end - b->start > a->end - a->start)
+                keep = 0;
+        }
+        if (keep)
+            q->hits[n++] = q->hits[i];
+    }
+    q->nhits = n;
+}
+
+/* Quoted text and text after a colon are the material of a request ("translate 'X'",
+ * "翻译：X"), not its subject: mask them so they bring no product evidence. */
+static void mask_material(struct query *q, const char *raw, size_t len)
+{
+    static const char *const open[] = {"'", "\"", "\xe2\x80\x9c", "\xe2\x80\x98",
+                                       "\xe3\x80\x8c", "\xe3\x80\x8e", ":", "\xef\xbc\x9a"};
+    static const char *const close[] = {"'", "\"", "\xe2\x80\x9d", "\xe2\x80\x99",
+                                        "\xe3\x80\x8d", "\xe3\x80\x8f", NULL, NULL};
+    for (size_t k = 0; k < ARRAY_LEN(open); k++) {
+        const char *a = NULL;
+        for (size_t i = 0; i + strlen(open[k]) <= len; i++)
+            if (memcmp(raw + i, open[k], strlen(open[k])) == 0) {
+                a = raw + i + strlen(open[k]);
+                break;
+            }
+        if (!a)
+            continue;
+        const char *b = raw + len;
+        if (close[k]) {
+            size_t cl = strlen(close[k]);
+            const char *c = a;
+            while (c + cl <= raw + len && memcmp(c, close[k], cl) != 0)
+                c++;
+            if (c + cl > raw + len)
+                continue;
+            b = c;
+        }
+        char *norm = rt_normalize(a, (size_t)(b - a));
+        int fixed;
+        size_t nl = rt_typo_correct(&q->x->typo, norm, strlen(norm), q->tmp, sizeof q->tmp,
+                                    &fixed);
+        const char *at = nl ? strstr(q->norm, q->tmp) : NULL;
+        if (at)
+            memset(q->masked + (at - q->norm), 1, nl);
+        free(norm);
+    }
+}
+
+static void qtok_extra_cb(void *ud, const char *s, size_t len, float w, size_t start,
+                          size_t end)
+{
+    (void)start;
+    (void)end;
+    struct query *q = ud;
+    int id = rt_map_get(&q->x->dict, s, len);
+    if (id >= 0)
+        add_qtok(q, id, w * CAMEL_WEIGHT, 0);
+}
+
+/* API names and error codes are glued CamelCase ("ImportImage",
+ * "InvalidOperation.DeletionProtection"): their words count as query words too. */
+static void add_camel_words(struct query *q, const struct rt_result *res)
+{
+    for (size_t i = 0; i < res->nentities; i++) {
+        const struct rt_entity *en = &res->entities[i];
+        if (en->kind != RT_ENT_API && en->kind != RT_ENT_ERROR_CODE)
+            continue;
+        char words[2 * RT_TEXT_MAX + 8];
+        size_t o = 0;
+        for (const char *c = en->value; *c && o + 3 < sizeof words; c++) {
+            if (*c >= 'A' && *c <= 'Z' && c > en->value && c[-1] >= 'a' && c[-1] <= 'z')
+                words[o++] = ' ';
+            words[o++] = *c;
+        }
+        char *norm = rt_normalize(words, o);
+        rt_tokenize(norm, strlen(norm), qtok_extra_cb, q);
+        free(norm);
+    }
+}
+
+/* Find phrases, note the signals and mask the spans that are not about the product. */
+static void scan_phrases(struct query *q, const char *raw, size_t rawlen)
+{
+    const struct rt_prod *x = q->x;
+    q->nhits = rt_phrases_find(&x->ph, q->norm, q->len, q->hits, HITS_MAX);
+    drop_contained(q);
+    q->oos_topic = -1;
+    for (size_t i = 0; i < q->nhits; i++) {
+        const struct rt_phrase *p = &x->ph.v[q->hits[i].ph];
+        q->veto |= p->kind == RT_PH_VETO;
+        q->migrate |= p->kind == RT_PH_MIGRATE;
+        q->request |= p->kind == RT_PH_REQUEST;
+    }
+    for (size_t i = 0; i < q->nhits; i++) {
+        const struct rt_phrase *p = &x->ph.v[q->hits[i].ph];
+        int mask = 1;
+        switch (p->kind) {
+        case RT_PH_VETO:
+            break;
+        case RT_PH_INSTR:
+            q->instr = 1;
+            break;
+        case RT_PH_CHIT:
+            q->chit = 1;
+            break;
+        case RT_PH_REQUEST:
+            break;
+        case RT_PH_OOS:
+            /* Moving from another cloud: its names are the source, not the subject. */
+            if (q->migrate && x->oos_veto[p->target] == 1)
+                break;
+            if (q->oos_topic < 0 || x->oos_veto[p->target])
+                q->oos_topic = p->target;
+            break;
+        default:
+            mask = 0;
+            break;
+        }
+        if (mask)
+            memset(q->masked + q->hits[i].start, 1, q->hits[i].end - q->hits[i].start);
+    }
+    if (q->request)
+        mask_material(q, raw, rawlen);
+    /* Failure and how-to signals count only outside masked spans. */
+    for (size_t i = 0; i < q->nhits; i++) {
+        const struct rt_phrase *p = &x->ph.v[q->hits[i].ph];
+        if (span_masked(q, q->hits[i].start, q->hits[i].end))
+            continue;
+        q->fail |= p->kind == RT_PH_FAIL;
+        q->howto |= p->kind == RT_PH_HOWTO;
+        q->prog |= p->kind == RT_PH_PROG;
+    }
+}
+
 /* Pick the best path of skill s. Returns the global path index. */
 static int choose_path(const struct rt_router *r, const struct query *q, const double *path_bonus,
                        const struct rt_result *res, int s, int *ret_from_cues,
@@ -141,9 +336,12 @@ static int choose_path(const struct rt_router *r, const struct query *q, const d
 {
     const struct rt_prod *x = q->x;
     int def = x->default_path[s];
-    int has_api = 0;
-    for (size_t i = 0; i < res->nentities; i++)
+    int has_api = 0, has_code = 0;
+    for (size_t i = 0; i < res->nentities; i++) {
         has_api |= res->entities[i].kind == RT_ENT_API;
+        has_code |= res->entities[i].kind == RT_ENT_ERROR_CODE;
+    }
+    int failing = q->fail || has_code;
     int best = def;
     for (size_t g = 0; g < x->npaths; g++) {
         if (x->path_skill[g] != s)
@@ -151,8 +349,18 @@ static int choose_path(const struct rt_router *r, const struct query *q, const d
         double sc = path_bonus[g];
         for (size_t i = 0; i < q->ntok; i++)
             sc += PATH_TEXT_WEIGHT * q->qw[i] * x->w_path[(size_t)q->ids[i] * x->npaths + g];
+        /* An API path answers a question asked through code: without an API name or a
+         * programmatic word, a command ("set up daily snapshots") falls to the default. */
         if (has_api && path_is_api(x->paths[g]))
             sc += BONUS_API_PATH;
+        if (x->prog_path[g] && (int)g != def && !has_api && !q->prog)
+            sc -= BONUS_NO_METHOD;
+        if (x->prog_path[g] && q->prog)
+            sc += BONUS_PROG_PATH;
+        if (failing && x->fail_path[g])
+            sc += BONUS_FAIL_PATH * (has_code ? 1.5 : 1.0);
+        if (q->howto && !failing && (int)g == def)
+            sc += BONUS_HOWTO_PATH;
         ret_scores[g] = sc;
     }
     for (size_t g = 0; g < x->npaths; g++)
@@ -162,6 +370,36 @@ static int choose_path(const struct rt_router *r, const struct query *q, const d
         best = def;
     *ret_from_cues = best != def || ret_scores[def] > 0;
     return best;
+}
+
+/* Evidence sums of a query (see struct rt_result). */
+struct evidence {
+    double all;      /* every token and phrase */
+    double rest;     /* outside masked spans */
+    double specific; /* outside masked spans, without the generic product terms */
+};
+
+/* Out of scope? The reason, or RT_OOS_NONE. Each rule weighs the product evidence left
+ * outside the spans of its cue against a margin; a request ("translate", "写一篇") needs
+ * specific evidence (skill words, not "server" or "ECS" alone) to stay in scope. */
+static enum rt_oos_reason judge_scope(const struct rt_options *o, const struct query *q,
+                                      const struct evidence *ev)
+{
+    const struct rt_prod *x = q->x;
+    int topic_veto = q->oos_topic >= 0 ? x->oos_veto[q->oos_topic] : 0;
+    if (q->instr || topic_veto == 2)
+        return RT_OOS_INSTRUCTION;
+    if ((q->veto || topic_veto == 1) && !q->migrate && ev->rest < o->oos_veto_override)
+        return RT_OOS_OTHER_TOPIC;
+    if (q->oos_topic >= 0 && !topic_veto && ev->rest < o->oos_topic_margin)
+        return RT_OOS_OTHER_TOPIC;
+    if (q->request && ev->specific < o->oos_request_margin)
+        return RT_OOS_CHIT_CHAT;
+    if (q->chit && ev->rest < o->oos_chit_margin)
+        return RT_OOS_CHIT_CHAT;
+    if (ev->all < o->oos_min_evidence || ev->specific < o->oos_min_specific)
+        return RT_OOS_NO_EVIDENCE;
+    return RT_OOS_NONE;
 }
 
 err_code rt_route(const rt_router *r, const char *product, const char *query, size_t len,
@@ -186,49 +424,25 @@ err_code rt_route(const rt_router *r, const char *product, const char *query, si
 
     q = xcalloc(1, sizeof *q);
     q->x = x;
-    q->len = rt_norm(query, len, q->norm, sizeof q->norm);
+    size_t nl = rt_norm(query, len, q->tmp, sizeof q->tmp);
+    int fixed = 0;
+    q->len = rt_typo_correct(&x->typo, q->tmp, nl, q->norm, sizeof q->norm, &fixed);
     if (q->len == 0) {
         rc = err_set(e, ERR_INVALID, "query is empty");
         goto cleanup;
     }
     memset(ret, 0, sizeof *ret);
     ret->product = x->p;
+    ret->typos = fixed;
     count_script(q);
     set_lang(q, ret);
-    ret->nentities = rt_patterns_extract(r->pat, query, len, ret->entities, RT_ENTITIES_MAX);
+    size_t fl = rt_fold_width(query, len, q->tmp, sizeof q->tmp);
+    ret->nentities = rt_patterns_extract(r->pat, q->tmp, fl, ret->entities, RT_ENTITIES_MAX);
 
-    /* Phrases: mask OOS cues, chit-chat and vetoes; note topic and veto hits. */
     q->masked = xcalloc(q->len + 1, 1);
-    q->nhits = rt_phrases_find(&x->ph, q->norm, q->len, q->hits, HITS_MAX);
-    int veto = 0, instr = 0, chit = 0, oos_topic = -1;
-    for (size_t i = 0; i < q->nhits; i++) {
-        const struct rt_phrase *p = &x->ph.v[q->hits[i].ph];
-        int mask = 0;
-        switch (p->kind) {
-        case RT_PH_VETO:
-            veto = 1;
-            mask = 1;
-            break;
-        case RT_PH_INSTR:
-            instr = 1;
-            mask = 1;
-            break;
-        case RT_PH_CHIT:
-            chit = 1;
-            mask = 1;
-            break;
-        case RT_PH_OOS:
-            if (oos_topic < 0 || x->oos_veto[p->target])
-                oos_topic = p->target;
-            mask = 1;
-            break;
-        default:
-            break;
-        }
-        if (mask)
-            memset(q->masked + q->hits[i].start, 1, q->hits[i].end - q->hits[i].start);
-    }
+    scan_phrases(q, query, len);
     rt_tokenize(q->norm, q->len, qtok_cb, q);
+    add_camel_words(q, ret);
     for (size_t i = 0; i < q->nhits; i++) {
         const struct rt_phrase *p = &x->ph.v[q->hits[i].ph];
         if (p->kind != RT_PH_SYN)
@@ -244,28 +458,32 @@ err_code rt_route(const rt_router *r, const char *product, const char *query, si
     skill = xcalloc(x->nskills + 1, sizeof *skill);
     path_bonus = xcalloc(x->npaths + 1, sizeof *path_bonus);
     path_score = xcalloc(x->npaths + 1, sizeof *path_score);
-    double evidence = 0, rest = 0;
+    struct evidence ev = {0};
     for (size_t i = 0; i < q->ntok; i++) {
         size_t t = (size_t)q->ids[i];
         for (size_t s = 0; s < x->nskills; s++)
             skill[s] += q->qw[i] * x->w_skill[t * x->nskills + s];
-        evidence += q->qw[i] * x->w_any[t];
-        rest += q->qw_rest[i] * x->w_any[t];
+        ev.all += q->qw[i] * x->w_any[t];
+        ev.rest += q->qw_rest[i] * x->w_any[t];
+        if (!x->generic[t])
+            ev.specific += q->qw_rest[i] * x->w_any[t];
     }
     for (size_t i = 0; i < q->nhits; i++) {
         const struct rt_phrase *p = &x->ph.v[q->hits[i].ph];
         int masked = span_masked(q, q->hits[i].start, q->hits[i].end);
         double lenf = p->len >= 12 ? 1.5 : (p->len >= 6 ? 1.0 : 0.6);
+        double b = 0;
         if (p->kind == RT_PH_KEYWORD) {
-            skill[p->target] += BONUS_KEYWORD * lenf;
-            evidence += BONUS_KEYWORD * lenf;
-            rest += masked ? 0 : BONUS_KEYWORD * lenf;
+            b = BONUS_KEYWORD * lenf;
+            skill[p->target] += b;
         } else if (p->kind == RT_PH_CUE) {
-            skill[x->path_skill[p->target]] += BONUS_CUE_SKILL * lenf;
+            b = BONUS_CUE_SKILL * lenf;
+            skill[x->path_skill[p->target]] += b;
             path_bonus[p->target] += BONUS_CUE_PATH;
-            evidence += BONUS_CUE_SKILL * lenf;
-            rest += masked ? 0 : BONUS_CUE_SKILL * lenf;
         }
+        ev.all += b;
+        ev.rest += masked ? 0 : b;
+        ev.specific += masked ? 0 : b;
     }
     int best = 0, second = -1;
     for (size_t s = 1; s < x->nskills; s++)
@@ -274,30 +492,21 @@ err_code rt_route(const rt_router *r, const char *product, const char *query, si
     for (size_t s = 0; s < x->nskills; s++)
         if ((int)s != best && (second < 0 || skill[s] > skill[second]))
             second = (int)s;
-    ret->evidence = rest;
-    ret->evidence_all = evidence;
-    ret->signals = (oos_topic >= 0 ? RT_SIG_TOPIC : 0) | (chit ? RT_SIG_CHIT : 0) |
-                   (veto ? RT_SIG_VETO : 0) | (instr ? RT_SIG_INSTR : 0);
-    ret->oos_topic = oos_topic >= 0 ? &x->p->oos[oos_topic] : NULL;
+    ret->evidence = ev.rest;
+    ret->evidence_all = ev.all;
+    ret->evidence_specific = ev.specific;
+    ret->signals = (q->oos_topic >= 0 ? RT_SIG_TOPIC : 0) | (q->chit ? RT_SIG_CHIT : 0) |
+                   (q->veto ? RT_SIG_VETO : 0) | (q->instr ? RT_SIG_INSTR : 0) |
+                   (q->request ? RT_SIG_REQUEST : 0) | (q->migrate ? RT_SIG_MIGRATE : 0) |
+                   (q->fail ? RT_SIG_FAIL : 0) | (q->howto ? RT_SIG_HOWTO : 0);
+    ret->oos_topic = q->oos_topic >= 0 ? &x->p->oos[q->oos_topic] : NULL;
 
-    /* Out of scope? */
     const struct rt_options *o = &r->opt;
-    enum rt_oos_reason why = RT_OOS_NONE;
-    if (instr)
-        why = RT_OOS_INSTRUCTION;
-    else if ((veto || (oos_topic >= 0 && x->oos_veto[oos_topic])) && rest < o->oos_veto_override)
-        why = oos_topic >= 0 && x->oos_veto[oos_topic] == 2 ? RT_OOS_INSTRUCTION
-                                                            : RT_OOS_OTHER_TOPIC;
-    else if (oos_topic >= 0 && rest < o->oos_topic_margin)
-        why = RT_OOS_OTHER_TOPIC;
-    else if (chit && rest < o->oos_chit_margin)
-        why = RT_OOS_CHIT_CHAT;
-    else if (evidence < o->oos_min_evidence)
-        why = RT_OOS_NO_EVIDENCE;
+    enum rt_oos_reason why = judge_scope(o, q, &ev);
     if (why != RT_OOS_NONE) {
         ret->oos = why;
         /* Sure when there is no product evidence left, less so as evidence grows. */
-        ret->confidence = 1.0 - 0.7 * squash(rest, o->oos_topic_margin * 1.5);
+        ret->confidence = 1.0 - 0.7 * squash(ev.rest, o->oos_topic_margin * 1.5);
         goto cleanup;
     }
 
@@ -309,9 +518,8 @@ err_code rt_route(const rt_router *r, const char *product, const char *query, si
     ret->path_from_cues = from_cues;
     double s1 = skill[best], s2 = second >= 0 ? skill[second] : 0;
     double margin = s1 > 0 ? (s1 - s2) / s1 : 0;
-    ret->confidence = squash(s1, 12.0) * (0.45 + 0.55 * margin);
-    if (ret->confidence > 1)
-        ret->confidence = 1;
+    double raw = squash(s1, 12.0) * (0.45 + 0.55 * margin);
+    ret->confidence = calibrate(raw > 1 ? 1 : raw);
     /* Alternatives: the runner-up path of this skill, then the next skills. */
     int alt_path = -1;
     for (size_t g = 0; g < x->npaths; g++)
@@ -425,8 +633,15 @@ char *rt_debug_tokens(const rt_router *r, const char *product, const char *query
         if (strcmp(r->prods[i].p->id, product ? product : "ecs") == 0)
             x = &r->prods[i];
     size_t ql = strlen(query);
-    char *norm = xmalloc(ql + 8);
-    size_t len = rt_norm(query, ql, norm, ql + 8);
+    char *norm = xmalloc(RT_NORM_CAP(ql));
+    size_t len = rt_norm(query, ql, norm, RT_NORM_CAP(ql));
+    if (x) {
+        char *fixed = xmalloc(RT_NORM_CAP(ql));
+        int nfixed;
+        len = rt_typo_correct(&x->typo, norm, len, fixed, RT_NORM_CAP(ql), &nfixed);
+        free(norm);
+        norm = fixed;
+    }
     struct dbg d = {.b = &b, .x = x};
     rt_tokenize(norm, len, dbg_cb, &d);
     if (x) {

@@ -46,6 +46,7 @@ enum rt_entity_kind {
     RT_ENT_API,           /* InvokeCommand, DescribeInstances */
     RT_ENT_IMAGE_FORMAT,  /* RAW, VHD, QCOW2, VMDK, ISO, OVA (value upper case) */
     RT_ENT_OS,            /* "Ubuntu 22.04", "Windows Server 2019" */
+    RT_ENT_ERROR_CODE,    /* InvalidOperation.DeletionProtection, "ErrorCode ClientNotResponse" */
     RT_ENT__COUNT
 };
 
@@ -95,6 +96,10 @@ enum {
     RT_SIG_CHIT = 1u << 1,  /* chit-chat */
     RT_SIG_VETO = 1u << 2,  /* another cloud provider */
     RT_SIG_INSTR = 1u << 3, /* an instruction to the router */
+    RT_SIG_REQUEST = 1u << 4, /* a request type that is not a question (translate, write) */
+    RT_SIG_MIGRATE = 1u << 5, /* moving to the product from elsewhere */
+    RT_SIG_FAIL = 1u << 6,  /* a failure signal (error, fails, 报错) */
+    RT_SIG_HOWTO = 1u << 7, /* a how/where question */
 };
 
 /* The answer to one query. Pointers borrow from the router's knowledge, which must
@@ -108,6 +113,8 @@ struct rt_result {
     const struct kb_oos *oos_topic;   /* the matched out-of-scope topic, or NULL */
     double evidence;                  /* product evidence outside OOS/chit-chat phrases */
     double evidence_all;              /* product evidence of the whole query */
+    double evidence_specific;         /* evidence outside masks, without generic terms */
+    int typos;                        /* words corrected by the typo index */
     unsigned signals;                 /* RT_SIG_* phrases seen (also when in scope) */
     int path_from_cues;               /* 1 if the path came from cues, 0 if the default */
     char lang[8];                     /* "en", "zh" or "mixed" */
@@ -124,6 +131,8 @@ struct rt_result {
 /* Tuning knobs; rt_router_new uses rt_default_options(). */
 struct rt_options {
     double oos_min_evidence; /* below this evidence a query is out of scope */
+    double oos_min_specific; /* ... and below this specific (non-generic) evidence */
+    double oos_request_margin; /* a request type needs this much specific evidence */
     double oos_topic_margin; /* an OOS cue wins unless evidence beyond it exceeds this */
     double oos_chit_margin;  /* chit-chat wins unless evidence beyond it exceeds this */
     double oos_veto_override; /* evidence beyond an other-cloud name that keeps it in scope */
@@ -169,8 +178,8 @@ const char *rt_entity_kind_name(enum rt_entity_kind k);
 /* Normalise text: full-width to half-width, ASCII lower case, punctuation to spaces,
  * runs of spaces collapsed. Returns a new string. */
 char *rt_normalize(const char *s, size_t len);
-/* The query's tokens after normalisation, stemming, stop words and synonym expansion,
- * space-separated (synonym canonicals as "=canonical"). New string. */
+/* The query's tokens after normalisation, typo correction, stemming, stop words and
+ * synonym expansion, space-separated (synonym canonicals as "=canonical"). New string. */
 char *rt_debug_tokens(const rt_router *r, const char *product, const char *query);
 /* Extract entities from s into out (at most max); returns how many. Thread-safe. */
 size_t rt_extract(const rt_router *r, const char *s, size_t len, struct rt_entity *out,

@@ -28,8 +28,15 @@ int rt_map_put(struct rt_map *m, const char *key, size_t len, int val);
 
 /* ---- Text pipeline ------------------------------------------------------------------- */
 
-/* Normalise s into out (cap >= len + 1); returns the length written. */
+/* Bytes that hold the normal form of len bytes, also after the typo pass (which may split
+ * a glued word in up to three). */
+#define RT_NORM_CAP(len) (2 * (len) + 8)
+/* Normalise s into out (cap >= RT_NORM_CAP(len)); returns the length written. */
 size_t rt_norm(const char *s, size_t len, char *out, size_t cap);
+
+/* Copy s to out (cap >= len + 1) with full-width ASCII and the ideographic space folded
+ * to ASCII; case and punctuation are kept (entities are extracted from this form). */
+size_t rt_fold_width(const char *s, size_t len, char *out, size_t cap);
 
 /* Query weights per token class. */
 #define RT_W_WORD 1.0f
@@ -54,8 +61,13 @@ enum rt_ph_kind {
     RT_PH_CHIT,    /* chit-chat */
     RT_PH_KEYWORD, /* skill keyword -> target = skill */
     RT_PH_CUE,     /* path cue -> target = global path index */
-    RT_PH_VETO,    /* built-in: another cloud provider */
-    RT_PH_INSTR,   /* built-in: instruction to the router itself */
+    RT_PH_VETO,    /* another cloud provider (other_clouds) */
+    RT_PH_INSTR,   /* an instruction to the router itself (injection) */
+    RT_PH_REQUEST, /* a request type that is not a question: translate, write, poem */
+    RT_PH_MIGRATE, /* moving to the product: keeps other-cloud names in scope */
+    RT_PH_FAIL,    /* a failure signal: favours the skill's failure path */
+    RT_PH_HOWTO,   /* a how/where question: favours the skill's default path */
+    RT_PH_PROG,    /* a programmatic method named: API paths need one */
 };
 struct rt_phrase {
     char *text;  /* normalised */
@@ -81,6 +93,36 @@ void rt_phrases_add(struct rt_phrases *ps, const char *raw, int kind, int target
 size_t rt_phrases_find(const struct rt_phrases *ps, const char *norm, size_t len,
                        struct rt_hit *out, size_t max);
 
+/* ---- Typo tolerance (typo.c) ------------------------------------------------------- */
+#define RT_TYPO_MIN 5       /* shortest word corrected (one edit) */
+#define RT_TYPO_MIN2 9      /* shortest word corrected with two edits */
+#define RT_TYPO_WORD_MAX 32 /* longest word indexed or corrected */
+#define RT_SPLIT_MIN 8      /* shortest glued word split into known words */
+#define RT_SPLIT_PART 3     /* shortest part of a split */
+struct rt_typo {
+    struct rt_map words; /* known Latin word (normalised, unstemmed) -> index */
+    char **word;         /* [nwords] the words */
+    int *freq;           /* [nwords] occurrences in the knowledge */
+    size_t nwords, capw;
+    struct rt_map dels;  /* deletion variant -> head entry */
+    int *ent_word;       /* [nent] word of an entry */
+    int *ent_next;       /* [nent] next entry with the same variant, or -1 */
+    size_t nent, capent;
+};
+void rt_typo_init(struct rt_typo *t);
+void rt_typo_release(struct rt_typo *t);
+/* Count the Latin words of normalised text as known. */
+void rt_typo_add_text(struct rt_typo *t, const char *norm, size_t len);
+/* Build the deletion index once every word is added. */
+void rt_typo_build(struct rt_typo *t);
+/* The known word closest to w[0..len) (an unknown word of letters only), or -1. */
+int rt_typo_fix(const struct rt_typo *t, const char *w, size_t len);
+/* Copy normalised text to out (cap bytes) with unknown words corrected (a glued word such
+ * as "deletionprotection" split into known words, else a typo fixed); returns the length
+ * written and the number of corrected words in *ret_fixed. */
+size_t rt_typo_correct(const struct rt_typo *t, const char *norm, size_t len, char *out,
+                       size_t cap, int *ret_fixed);
+
 /* ---- Entities -------------------------------------------------------------------------- */
 struct rt_patterns;
 err_code rt_patterns_new(struct rt_patterns **ret, struct err *e);
@@ -102,8 +144,12 @@ struct rt_prod {
     float *w_skill;            /* [ntok * nskills] idf * saturated tf */
     float *w_path;             /* [ntok * npaths] idf * saturated tf (path text only) */
     float *w_any;              /* [ntok] max over skills (product evidence of a token) */
-    int *oos_veto;             /* [noos] 1 if the topic is another cloud provider */
+    int *oos_veto;             /* [noos] 1 other cloud, 2 instruction topic, 0 otherwise */
+    unsigned char *generic;    /* [ntok] 1 for tokens of product terms ("server", "ecs") */
+    unsigned char *fail_path;  /* [npaths] 1 for paths named in failure_paths */
+    unsigned char *prog_path;  /* [npaths] 1 for paths named in programmatic_paths */
     struct rt_phrases ph;
+    struct rt_typo typo;
 };
 
 struct rt_router {

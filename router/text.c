@@ -138,10 +138,26 @@ size_t rt_norm(const char *s, size_t len, char *out, size_t cap)
     return o;
 }
 
+size_t rt_fold_width(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t o = 0, i = 0;
+    while (i < len && o + 4 < cap) {
+        uint32_t cp;
+        utf8_decode(s, len, &i, &cp);
+        if (cp >= 0xFF01 && cp <= 0xFF5E) /* full-width ASCII */
+            cp -= 0xFEE0;
+        else if (cp == 0x3000) /* ideographic space */
+            cp = ' ';
+        o += utf8_encode(cp, out + o);
+    }
+    out[o] = '\0';
+    return o;
+}
+
 char *rt_normalize(const char *s, size_t len)
 {
-    char *out = xmalloc(len + 8);
-    rt_norm(s, len, out, len + 8);
+    char *out = xmalloc(RT_NORM_CAP(len));
+    rt_norm(s, len, out, RT_NORM_CAP(len));
     return out;
 }
 
@@ -332,8 +348,8 @@ void rt_phrases_release(struct rt_phrases *ps)
 void rt_phrases_add(struct rt_phrases *ps, const char *raw, int kind, int target)
 {
     size_t rl = strlen(raw);
-    char *t = xmalloc(rl + 8);
-    size_t len = rt_norm(raw, rl, t, rl + 8);
+    char *t = xmalloc(RT_NORM_CAP(rl));
+    size_t len = rt_norm(raw, rl, t, RT_NORM_CAP(rl));
     if (len == 0) {
         free(t);
         return;

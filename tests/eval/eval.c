@@ -11,6 +11,7 @@
 
 #define EVAL_LINE_MAX 16384 /* bytes in one JSONL line */
 #define EVAL_SKIP 77        /* ctest SKIP_RETURN_CODE */
+#define EVAL_BANDS 10       /* confidence bands of the reliability table */
 
 struct tally {
     size_t n, skill_ok, path_ok;
@@ -26,7 +27,8 @@ static void usage(FILE *f)
                "  --min-path Y     fail if path accuracy (skill and path right) is below Y\n"
                "  --fold K         only lines of half K (odd lines 1, even lines 2): a sanity\n"
                "                   check for over-fitting when tuning on the other half\n"
-               "  --verbose        list every misrouted query\n");
+               "  --verbose        list every misrouted query\n"
+               "  --reliability    print how often answers are right per confidence band\n");
 }
 
 static const char *str_or_null(const cJSON *o, const char *k)
@@ -50,7 +52,7 @@ int main(int argc, char **argv)
     const char *dev = "../shared/eval/routing-dev.jsonl", *dir = NULL;
     double min_skill = 0, min_path = 0;
     long fold = 0;
-    int verbose = 0, dump = 0, status = 1;
+    int verbose = 0, dump = 0, reliability = 0, status = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dev") == 0 && i + 1 < argc)
             dev = argv[++i];
@@ -63,6 +65,8 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--fold") == 0 && i + 1 < argc &&
                  parse_long(argv[i + 1], 1, 2, &fold) == ERR_OK)
             i++;
+        else if (strcmp(argv[i], "--reliability") == 0)
+            reliability = 1;
         else if (strcmp(argv[i], "--dump") == 0)
             dump = 1;
         else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0)
@@ -94,6 +98,8 @@ int main(int argc, char **argv)
     struct tally all = {0}, lang[3] = {{0}};
     static const char *const langs[3] = {"en", "zh", "mixed"};
     size_t oos_pred = 0, oos_gold = 0, oos_both = 0, lineno = 0;
+    size_t band_n[EVAL_BANDS] = {0}, band_ok[EVAL_BANDS] = {0};
+    double band_conf[EVAL_BANDS] = {0};
     while (fgets(line, EVAL_LINE_MAX, f)) {
         lineno++;
         if (fold && (long)((lineno - 1) % 2) != fold - 1)
@@ -124,6 +130,11 @@ int main(int argc, char **argv)
                 lang[k].skill_ok += sk;
                 lang[k].path_ok += pa;
             }
+        int band = (int)(res->confidence * EVAL_BANDS);
+        band = band < 0 ? 0 : (band >= EVAL_BANDS ? EVAL_BANDS - 1 : band);
+        band_n[band]++;
+        band_ok[band] += pa;
+        band_conf[band] += res->confidence;
         oos_pred += !ps;
         oos_gold += !gs;
         oos_both += !ps && !gs;
@@ -147,6 +158,14 @@ int main(int argc, char **argv)
     for (int k = 0; k < 3; k++)
         printf("%-6s skill %.3f  path %.3f  (%zu)\n", langs[k], ratio(lang[k].skill_ok, lang[k].n),
                ratio(lang[k].path_ok, lang[k].n), lang[k].n);
+    if (reliability) {
+        printf("confidence band   queries  mean conf  right\n");
+        for (int b = 0; b < EVAL_BANDS; b++)
+            if (band_n[b])
+                printf("  %.1f-%.1f        %5zu     %.3f    %.3f\n", (double)b / EVAL_BANDS,
+                       (double)(b + 1) / EVAL_BANDS, band_n[b], band_conf[b] / band_n[b],
+                       ratio(band_ok[b], band_n[b]));
+    }
     status = 0;
     if (all.n == 0 || sa < min_skill || pa < min_path) {
         printf("FAIL: below the thresholds (skill %.2f, path %.2f)\n", min_skill, min_path);

@@ -253,6 +253,10 @@ static void test_percent_encode(void **state)
     }
     struct buf d;
     buf_init(&d, 0);
+    /* A raw NUL is refused like %00 (found by tests/fuzz/fuzz_sign.c). */
+    assert_int_equal(cloud_percent_decode("a\0b", 3, &d), ERR_PARSE);
+    buf_release(&d);
+    buf_init(&d, 0);
     assert_int_equal(cloud_percent_decode("a+%2a%2A", 8, &d), ERR_OK);
     assert_string_equal(d.data, "a+**");
     buf_release(&d);

@@ -71,6 +71,19 @@ static void test_limits_by_id(void **state)
     l = kb_limit_find(p, "invoke_instances");
     assert_true(l->value == 50 && !l->has_max);
     assert_null(kb_limit_find(p, "no_such_limit"));
+    /* A limit scoped to paths lists them; an unscoped one lists none. */
+    l = kb_limit_find(p, "image_share_accounts");
+    assert_non_null(l);
+    assert_int_equal(l->paths.n, 1);
+    assert_string_equal(l->paths.v[0], "api");
+    assert_int_equal(kb_limit_find(p, "image_system_disk")->paths.n, 0);
+    /* The judgement lists of _product.json. */
+    assert_int_equal(p->other_clouds.n, 3);
+    assert_int_equal(p->injection.n, 2);
+    assert_string_equal(p->requests.v[0], "translate");
+    assert_string_equal(p->failure_paths.v[0], "troubleshoot");
+    assert_string_equal(p->programmatic_paths.v[0], "api");
+    assert_true(p->migration.n > 0 && p->failure.n > 0 && p->how_to.n > 0);
     kb_free(kb);
 }
 
@@ -115,6 +128,7 @@ static void test_check_reports_each_problem(void **state)
         "(console): unreachable: 1 cue(s), need 3",
         "duplicate limit id \"command_content_size\"",
         "\"y\" is also in groups[0]",
+        "paths names \"no-such-path\", not a path of this skill",
     };
     for (size_t i = 0; i < ARRAY_LEN(want); i++) {
         if (!strstr(out.data, want[i]))

@@ -198,7 +198,8 @@ static void test_limit_warnings(void **state)
         {"run a 100 KB shell script with cloud assistant", "ecs-execute-instances",
          "command_content_size"},
         {"snapshot consistent group for 20 disks", "ecs-manage-recovery", "snapshot_group_disks"},
-        {"share my custom image with 15 accounts", "ecs-manage-images", "image_share_accounts"},
+        {"share my custom image with 15 accounts through the sdk", "ecs-manage-images",
+         "image_share_accounts"},
         {"run command on 60 instances with cloud assistant", "ecs-execute-instances",
          "invoke_instances"},
         {"import image from a VMDK file", "ecs-manage-images", "image_import_formats"},
@@ -285,6 +286,133 @@ static void test_out_of_scope(void **state)
     assert_non_null(res.skill);
 }
 
+/* Unknown words one edit (two for long words) from a knowledge word are read as that word;
+ * glued words are split into known words; short and known words are left alone. */
+static void test_typos(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *q, *token;
+    } cases[] = {
+        {"secuirty group", "=security-group"}, /* swapped letters */
+        {"snapshto", "=snapshot"},              /* swapped at the end */
+        {"cloud asistant", "=cloud-assistant"}, /* a letter missing */
+        {"custoom image", "=image"},            /* a letter too many */
+        {"securitygroup rules", "=security-group"}, /* glued words */
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        char *t = rt_debug_tokens(router, "ecs", cases[i].q);
+        if (!has_token(t, cases[i].token))
+            fail_msg("'%s' -> '%s': no %s", cases[i].q, t, cases[i].token);
+        free(t);
+    }
+    struct rt_result res;
+    route("open port 22 in the secuirty grup of my instnace", &res);
+    assert_non_null(res.skill);
+    assert_string_equal(res.skill->id, "ecs-configure-instance");
+    assert_true(res.typos >= 2);
+    route("open port 22 in the security group of my instance", &res);
+    assert_int_equal(res.typos, 0);
+    /* Four letters are too few to guess from ("snap" stays "snap"). */
+    char *t = rt_debug_tokens(router, "ecs", "snap");
+    assert_false(has_token(t, "=snapshot"));
+    free(t);
+}
+
+/* A request that is not a question (translate, write a poem) stays out of scope unless
+ * the rest of the query carries specific evidence; quoted material brings none. */
+static void test_request_out_of_scope(void **state)
+{
+    (void)state;
+    static const char *const oos[] = {
+        "translate 'security group' into French",
+        "翻译：安全组",
+        "write a poem about my server",
+        "write a poem about my ecs instance",
+    };
+    struct rt_result res;
+    for (size_t i = 0; i < ARRAY_LEN(oos); i++) {
+        route(oos[i], &res);
+        if (res.skill)
+            fail_msg("'%s' routed to %s", oos[i], res.skill->id);
+        assert_int_equal(res.oos, RT_OOS_CHIT_CHAT);
+        assert_true(res.signals & RT_SIG_REQUEST);
+    }
+    /* Generic words alone ("server") are not evidence either. */
+    route("my server", &res);
+    assert_null(res.skill);
+    /* Another cloud named as the source of a migration does not veto the question. */
+    route("migrate from aws: open port 443 in the security group of my instance", &res);
+    assert_non_null(res.skill);
+    assert_string_equal(res.skill->id, "ecs-configure-instance");
+    route("open port 443 in the security group of my aws instance", &res);
+    assert_null(res.skill);
+    assert_int_equal(res.oos, RT_OOS_OTHER_TOPIC);
+}
+
+/* A failure signal (a failure word or an error code) picks the skill's failure path; a
+ * how-to question without one, or a command naming no method, the default path. */
+static void test_failure_and_default_paths(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *q, *skill, *path;
+    } cases[] = {
+        {"sharing a custom image with another account does not work", "ecs-manage-images",
+         "troubleshoot"},
+        {"导入镜像一直失败", "ecs-manage-images", "troubleshoot"},
+        {"custom image share returns InvalidAccount.NotFound", "ecs-manage-images",
+         "troubleshoot"},
+        {"how do I share a custom image with another account", "ecs-manage-images", "console"},
+        {"share a custom image with the sdk", "ecs-manage-images", "api"},
+    };
+    struct rt_result res;
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        route(cases[i].q, &res);
+        if (!res.skill || strcmp(res.skill->id, cases[i].skill) != 0 ||
+            strcmp(res.path->id, cases[i].path) != 0)
+            fail_msg("'%s' -> %s/%s, want %s/%s", cases[i].q,
+                     res.skill ? res.skill->id : "null", res.path ? res.path->id : "null",
+                     cases[i].skill, cases[i].path);
+    }
+    route("custom image share returns InvalidAccount.NotFound", &res);
+    int code = 0;
+    for (size_t i = 0; i < res.nentities; i++)
+        if (res.entities[i].kind == RT_ENT_ERROR_CODE)
+            code = strcmp(res.entities[i].value, "InvalidAccount.NotFound") == 0;
+    assert_true(code);
+    assert_string_equal(rt_entity_kind_name(RT_ENT_ERROR_CODE), "error_code");
+}
+
+/* Overlapping cues count once, for the longest: "after rollback" (cloud-assistant) wins
+ * over the "rollback" (console) inside it. */
+static void test_longest_cue_wins(void **state)
+{
+    (void)state;
+    struct rt_result res;
+    route("snapshot: what to check after rollback", &res);
+    assert_non_null(res.skill);
+    assert_string_equal(res.skill->id, "ecs-manage-recovery");
+    assert_string_equal(res.path->id, "cloud-assistant");
+    route("snapshot rollback", &res);
+    assert_string_equal(res.path->id, "console");
+}
+
+/* A limit that lists paths warns only on them: sharing with 15 accounts warns through the
+ * API (one call adds at most 10), not in the console. */
+static void test_scoped_limits(void **state)
+{
+    (void)state;
+    struct rt_result res;
+    route("share my custom image with 15 accounts using the api", &res);
+    assert_string_equal(res.path->id, "api");
+    assert_int_equal(res.nwarnings, 1);
+    assert_string_equal(res.warnings[0].limit->id, "image_share_accounts");
+    route("share my custom image with 15 accounts in the console", &res);
+    assert_string_equal(res.path->id, "console");
+    assert_int_equal(res.nwarnings, 0);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -358,6 +486,9 @@ int main(void)
         cmocka_unit_test(test_tool_arguments), cmocka_unit_test(test_paths),
         cmocka_unit_test(test_out_of_scope),   cmocka_unit_test(test_errors),
         cmocka_unit_test(test_json_shape),     cmocka_unit_test(test_skill_pages),
+        cmocka_unit_test(test_typos),          cmocka_unit_test(test_request_out_of_scope),
+        cmocka_unit_test(test_failure_and_default_paths),
+        cmocka_unit_test(test_longest_cue_wins), cmocka_unit_test(test_scoped_limits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
