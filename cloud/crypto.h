@@ -1,6 +1,5 @@
-/* crypto.h - private to cloud/: the two OpenSSL digests signing needs, behind plain C types.
- * Layer: cloud. Kept apart from base.h on purpose: OpenSSL's headers declare a type named
- * ERR_STATE, which collides with base's err_code value of the same name. */
+/* crypto.h - private to cloud/: the two OpenSSL digests signing needs, behind plain C types,
+ * so that OpenSSL's headers (and their many global names) stay inside crypto.c. Layer: cloud. */
 #ifndef SKILLD_CLOUD_CRYPTO_H
 #define SKILLD_CLOUD_CRYPTO_H
 
