@@ -1,5 +1,5 @@
 /* crypto.c - SHA-256, HMAC-SHA256 and secret wiping through OpenSSL's libcrypto.
- * Layer: cloud. OpenSSL is included here and nowhere else in cloud/ (see crypto.h). */
+ * Layer: cloud. The client includes OpenSSL here and nowhere else (see crypto.h). */
 #include "cloud/crypto.h"
 
 #include <openssl/crypto.h>
