@@ -122,6 +122,28 @@ static void check_tools(struct kb_report *r, const char *file, const char *where
                        where, l->v[i]);
 }
 
+/* Each item of a ref list is "skill-id/path-id" naming an existing path. */
+static void check_refs(struct kb_report *r, const struct kb_product *p, const char *file,
+                       const char *where, const struct kb_strs *l)
+{
+    check_strs(r, file, where, l);
+    for (size_t i = 0; i < l->n; i++) {
+        const char *ref = l->v[i], *slash = strchr(ref, '/');
+        int found = 0;
+        for (size_t s = 0; slash && !found && s < p->nskills; s++) {
+            const struct kb_skill *sk = &p->skills[s];
+            if (strlen(sk->id) != (size_t)(slash - ref) ||
+                strncmp(sk->id, ref, (size_t)(slash - ref)) != 0)
+                continue;
+            for (size_t k = 0; k < sk->npaths; k++)
+                found |= strcmp(sk->paths[k].id, slash + 1) == 0;
+        }
+        if (!found)
+            kb_problem(r, "%s: %s[%zu]: \"%s\" is not a skill-id/path-id of the product", file,
+                       where, i, ref);
+    }
+}
+
 static void check_path(struct kb_report *r, const char *file, const struct kb_path *p,
                        const char *where)
 {
@@ -236,6 +258,10 @@ static void check_product(struct kb_report *r, const struct kb_product *p)
     check_strs(r, file, "how_to", &p->how_to);
     check_strs(r, file, "programmatic_paths", &p->programmatic_paths);
     check_strs(r, file, "programmatic", &p->programmatic);
+    check_strs(r, file, "scheduling", &p->scheduling);
+    check_refs(r, p, file, "scheduling_paths", &p->scheduling_paths);
+    check_strs(r, file, "bulk", &p->bulk);
+    check_refs(r, p, file, "bulk_paths", &p->bulk_paths);
     for (size_t i = 0; i < p->noos; i++) {
         char where[64];
         snprintf(where, sizeof where, "out_of_scope[%zu].cues", i);

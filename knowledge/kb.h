@@ -107,6 +107,10 @@ struct kb_product {
     struct kb_strs programmatic; /* "sdk", "terraform", "脚本": the asker works through code */
     struct kb_strs programmatic_paths; /* path ids that answer through code ("api") */
     struct kb_strs how_to;    /* "how do I", "在哪": questions a skill's default path answers */
+    struct kb_strs scheduling; /* "every # minutes", "每隔": runs on a schedule ('#' = a number) */
+    struct kb_strs scheduling_paths; /* "skill-id/path-id" refs that answer scheduled runs */
+    struct kb_strs bulk;      /* "all instances", "所有实例": work on many resources at once */
+    struct kb_strs bulk_paths; /* "skill-id/path-id" refs that answer work on many resources */
     struct kb_syn *syns;      /* syns[0..nsyns) */
     size_t nsyns;
     struct kb_skill *skills;  /* skills[0..nskills), sorted by id */

@@ -206,6 +206,10 @@ static void product_release(struct kb_product *p)
     strs_free(&p->how_to);
     strs_free(&p->programmatic_paths);
     strs_free(&p->programmatic);
+    strs_free(&p->scheduling);
+    strs_free(&p->scheduling_paths);
+    strs_free(&p->bulk);
+    strs_free(&p->bulk_paths);
     for (size_t i = 0; i < p->nsyns; i++) {
         free((char *)p->syns[i].canonical);
         strs_free(&p->syns[i].terms);
@@ -278,6 +282,10 @@ static void parse_product(struct ctx *c, const cJSON *j, const char *folder, str
     get_strs(c, j, "how_to", "", &p->how_to);
     get_strs(c, j, "programmatic_paths", "", &p->programmatic_paths);
     get_strs(c, j, "programmatic", "", &p->programmatic);
+    get_strs(c, j, "scheduling", "", &p->scheduling);
+    get_strs(c, j, "scheduling_paths", "", &p->scheduling_paths);
+    get_strs(c, j, "bulk", "", &p->bulk);
+    get_strs(c, j, "bulk_paths", "", &p->bulk_paths);
     const cJSON *arr = get_arr(c, j, "out_of_scope", "");
     size_t n = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
     p->oos = xcalloc(n ? n : 1, sizeof *p->oos);

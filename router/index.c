@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Field weights: how much a word in each part of a skill file counts. Cues and keywords
  * are written to route; steps and facts are written to answer, so they count less. The
@@ -190,6 +191,23 @@ static void gen_cb(void *ud, const char *s, size_t len, float w, size_t start, s
         x->generic[id] = 1;
 }
 
+/* Set mark[g] for each path named by a "skill-id/path-id" ref of l. */
+static void mark_refs(struct rt_prod *x, const struct kb_strs *l, unsigned char *mark)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const char *ref = l->v[i], *slash = strchr(ref, '/');
+        if (!slash)
+            continue;
+        size_t sl = (size_t)(slash - ref);
+        for (size_t g = 0; g < x->npaths; g++) {
+            const char *sid = x->p->skills[x->path_skill[g]].id;
+            if (strlen(sid) == sl && strncmp(sid, ref, sl) == 0 &&
+                strcmp(x->paths[g]->id, slash + 1) == 0)
+                mark[g] = 1;
+        }
+    }
+}
+
 static void mark_generic(struct rt_prod *x)
 {
     x->generic = xcalloc(x->ntok ? x->ntok : 1, 1);
@@ -208,6 +226,27 @@ static void mark_generic(struct rt_prod *x)
         for (size_t i = 0; i < x->p->programmatic_paths.n; i++)
             if (strcmp(x->paths[g]->id, x->p->programmatic_paths.v[i]) == 0)
                 x->prog_path[g] = 1;
+    x->sched_path = xcalloc(x->npaths ? x->npaths : 1, 1);
+    x->bulk_path = xcalloc(x->npaths ? x->npaths : 1, 1);
+    mark_refs(x, &x->p->scheduling_paths, x->sched_path);
+    mark_refs(x, &x->p->bulk_paths, x->bulk_path);
+}
+
+/* Normalise a pattern list; its words are known to the typo index. */
+static char **load_patterns(struct rt_prod *x, const struct kb_strs *l, size_t *ret_n)
+{
+    char **v = xcalloc(l->n ? l->n : 1, sizeof *v);
+    for (size_t i = 0; i < l->n; i++) {
+        v[i] = rt_pattern_norm(l->v[i]);
+        char *plain = xstrdup(v[i]);
+        for (char *c = plain; *c; c++)
+            if (*c == '#')
+                *c = ' ';
+        rt_typo_add_text(&x->typo, plain, strlen(plain));
+        free(plain);
+    }
+    *ret_n = l->n;
+    return v;
 }
 
 /* A topic is a veto topic when one of its cues is an other_clouds or injection phrase
@@ -252,6 +291,8 @@ void rt_prod_build(struct rt_prod *x, const struct kb_product *p)
     rt_map_init(&x->dict);
     rt_typo_init(&x->typo);
     add_phrases(x);
+    x->sched_pat = load_patterns(x, &p->scheduling, &x->nsched);
+    x->bulk_pat = load_patterns(x, &p->bulk, &x->nbulk);
     mark_veto_topics(x);
 
     struct build b = {.x = x, .skill = 0, .path = -1};
@@ -361,5 +402,36 @@ void rt_prod_release(struct rt_prod *x)
     free(x->generic);
     free(x->fail_path);
     free(x->prog_path);
+    free(x->sched_path);
+    free(x->bulk_path);
+    for (size_t i = 0; i < x->nsched; i++)
+        free(x->sched_pat[i]);
+    free(x->sched_pat);
+    for (size_t i = 0; i < x->nbulk; i++)
+        free(x->bulk_pat[i]);
+    free(x->bulk_pat);
     rt_typo_release(&x->typo);
+}
+
+int rt_path_owns_api(const struct kb_path *p, const char *api)
+{
+    char snake[96];
+    size_t o = 0;
+    for (const char *c = api; *c && o + 3 < sizeof snake; c++) {
+        if (*c >= 'A' && *c <= 'Z') {
+            if (c > api)
+                snake[o++] = '_';
+            snake[o++] = (char)(*c - 'A' + 'a');
+        } else {
+            snake[o++] = *c;
+        }
+    }
+    snake[o] = '\0';
+    for (size_t i = 0; i < p->tools.n; i++)
+        if (strcmp(p->tools.v[i], snake) == 0)
+            return 1;
+    for (size_t i = 0; i < p->cues.n; i++)
+        if (strcasecmp(p->cues.v[i], api) == 0)
+            return 1;
+    return 0;
 }

@@ -6,7 +6,8 @@
  * of out-of-scope cues and chit-chat against a threshold: "install MySQL on my ECS
  * instance" keeps its ECS evidence, "RDS MySQL replica lag" has none left. Before all this
  * the typo index (typo.c) rewrites unknown words; the judgement lists of _product.json
- * (requests, failure, how_to, programmatic, ...) steer the scope and path decisions. */
+ * (requests, failure, how_to, programmatic, scheduling, bulk, ...) steer the scope and path
+ * decisions, and an API name votes for the skill and path that own the operation. */
 #include "router/rt_int.h"
 
 #include <math.h>
@@ -20,9 +21,16 @@
 #define BONUS_CUE_PATH 3.0 /* ... and to its path */
 #define BONUS_API_PATH 2.0 /* an API name entity, to paths whose cues speak of APIs */
 #define BONUS_FAIL_PATH 3.5 /* a failure signal, to the skill's failure path */
-#define BONUS_HOWTO_PATH 1.5
+#define BONUS_HOWTO_PATH 1.5 /* a how/where question without a failure, to the default path */
 #define BONUS_PROG_PATH 2.0 /* a programmatic word, to the programmatic path */
-#define BONUS_NO_METHOD 100.0 /* taken from an API path when no method is named */ /* a how/where question without a failure, to the default path */
+#define BONUS_NO_METHOD 100.0 /* taken from an API path when no method is named */
+#define BONUS_SCHED_PATH 2.5 /* a schedule ("every 5 minutes"), to scheduling_paths */
+#define BONUS_BULK_PATH 1.5 /* many resources ("on 40 machines"), to bulk_paths */
+#define BONUS_API_OWNER_SKILL 2.5 /* an API name, to the skill whose path owns it */
+#define BONUS_API_OWNER_PATH 3.0 /* ... and to that path */
+#define API_OWNER_SKILLS_MAX 2 /* an API owned by more skills than this votes for none */
+#define BULK_MIN_COUNT 10 /* instances or disks counted in a query that mean "many" */
+#define CAMEL_MIN 8 /* shortest CamelCase word read as an API field or status name */
 #define PATH_TEXT_WEIGHT 0.3 /* path text vs whole cue phrases when choosing a path */
 #define CAMEL_WEIGHT 0.7f /* a word from inside an API name or error code */
 #define QTOK_MAX 1024      /* distinct tokens kept per query */
@@ -78,14 +86,21 @@ struct query {
     int ids[QTOK_MAX];
     float qw[QTOK_MAX];
     float qw_rest[QTOK_MAX]; /* weight from occurrences outside masked spans */
+    float qw_spec[QTOK_MAX]; /* ... and outside the method words of a request */
+    unsigned char *plain;    /* [len] 1 where a method word of a request lies ("script") */
     size_t ntok;
     const struct rt_prod *x;
     size_t latin, cjk; /* letters seen, for the language */
     /* Phrase signals (rt_phrase kinds seen outside contained hits). */
     int veto, instr, chit, request, migrate, fail, howto, prog, oos_topic;
+    int sched; /* a scheduling pattern matched */
+    int bulk;  /* a bulk pattern matched, or many instances or disks counted */
+    int camel; /* a CamelCase word (InvocationStatus, PartialFailed) in the raw query */
 };
 
-static void add_qtok(struct query *q, int id, float w, int masked)
+/* Add a weight: masked occurrences count for nothing but the whole-query sum, plain ones
+ * (method words of a request) not as specific evidence. */
+static void add_qtok(struct query *q, int id, float w, int masked, int plain)
 {
     for (size_t i = 0; i < q->ntok; i++)
         if (q->ids[i] == id) {
@@ -94,6 +109,8 @@ static void add_qtok(struct query *q, int id, float w, int masked)
                 q->qw[i] += w * 0.5f;
             if (!masked && q->qw_rest[i] < 2 * w)
                 q->qw_rest[i] += q->qw_rest[i] > 0 ? w * 0.5f : w;
+            if (!masked && !plain && q->qw_spec[i] < 2 * w)
+                q->qw_spec[i] += q->qw_spec[i] > 0 ? w * 0.5f : w;
             return;
         }
     if (q->ntok == QTOK_MAX)
@@ -101,7 +118,16 @@ static void add_qtok(struct query *q, int id, float w, int masked)
     q->ids[q->ntok] = id;
     q->qw[q->ntok] = w;
     q->qw_rest[q->ntok] = masked ? 0 : w;
+    q->qw_spec[q->ntok] = masked || plain ? 0 : w;
     q->ntok++;
+}
+
+static int span_plain(const struct query *q, size_t a, size_t b)
+{
+    for (size_t i = a; i < b && i < q->len; i++)
+        if (q->plain[i])
+            return 1;
+    return 0;
 }
 
 static int span_masked(const struct query *q, size_t a, size_t b)
@@ -118,7 +144,7 @@ static void qtok_cb(void *ud, const char *s, size_t len, float w, size_t start, 
     int id = rt_map_get(&q->x->dict, s, len);
     if (id < 0)
         return;
-    add_qtok(q, id, w, span_masked(q, start, end));
+    add_qtok(q, id, w, span_masked(q, start, end), span_plain(q, start, end));
 }
 
 static void count_script(struct query *q)
@@ -251,7 +277,7 @@ static void qtok_extra_cb(void *ud, const char *s, size_t len, float w, size_t s
     struct query *q = ud;
     int id = rt_map_get(&q->x->dict, s, len);
     if (id >= 0)
-        add_qtok(q, id, w * CAMEL_WEIGHT, 0);
+        add_qtok(q, id, w * CAMEL_WEIGHT, 0, 0);
 }
 
 /* API names and error codes are glued CamelCase ("ImportImage",
@@ -326,6 +352,77 @@ static void scan_phrases(struct query *q, const char *raw, size_t rawlen)
         q->fail |= p->kind == RT_PH_FAIL;
         q->howto |= p->kind == RT_PH_HOWTO;
         q->prog |= p->kind == RT_PH_PROG;
+        /* "write a python script ...": the method of a request says nothing about ECS. */
+        if (q->request && p->kind == RT_PH_PROG)
+            memset(q->plain + q->hits[i].start, 1, q->hits[i].end - q->hits[i].start);
+    }
+}
+
+static int any_pattern(char *const *pat, size_t n, const char *norm, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rt_pattern_find(pat[i], norm, len))
+            return 1;
+    return 0;
+}
+
+/* Scheduling, bulk and code-word signals (lists of _product.json plus counted entities). */
+static void scan_method(struct query *q, const char *raw, size_t rawlen,
+                        const struct rt_result *res)
+{
+    const struct rt_prod *x = q->x;
+    q->sched = any_pattern(x->sched_pat, x->nsched, q->norm, q->len);
+    q->bulk = any_pattern(x->bulk_pat, x->nbulk, q->norm, q->len);
+    for (size_t i = 0; i < res->nentities; i++) {
+        const struct rt_entity *en = &res->entities[i];
+        if ((en->kind == RT_ENT_COUNT_INSTANCES || en->kind == RT_ENT_COUNT_DISKS) &&
+            en->number >= BULK_MIN_COUNT)
+            q->bulk = 1;
+    }
+    q->camel = rt_has_camel_word(raw, rawlen, CAMEL_MIN);
+}
+
+/* 1 if skill s has a failure path. */
+static int skill_fails(const struct rt_prod *x, int s)
+{
+    for (size_t g = 0; g < x->npaths; g++)
+        if (x->path_skill[g] == s && x->fail_path[g])
+            return 1;
+    return 0;
+}
+
+/* An API name votes for the skill and path that own the operation, when few skills do. */
+static void vote_api_owners(const struct query *q, const struct rt_result *res, double *skill,
+                            double *path_bonus)
+{
+    const struct rt_prod *x = q->x;
+    int failing = q->fail;
+    for (size_t i = 0; i < res->nentities; i++)
+        failing |= res->entities[i].kind == RT_ENT_ERROR_CODE;
+    for (size_t e = 0; e < res->nentities; e++) {
+        if (res->entities[e].kind != RT_ENT_API)
+            continue;
+        const char *api = res->entities[e].value;
+        unsigned long owners = 0; /* bit per skill (nskills is small) */
+        size_t nowners = 0;
+        for (size_t g = 0; g < x->npaths; g++) {
+            int s = x->path_skill[g];
+            if (s >= 64 || !rt_path_owns_api(x->paths[g], api))
+                continue;
+            if (!(owners & (1UL << s)))
+                nowners++;
+            owners |= 1UL << s;
+        }
+        if (nowners == 0 || nowners > API_OWNER_SKILLS_MAX)
+            continue;
+        for (size_t s = 0; s < x->nskills && s < 64; s++)
+            if (owners & (1UL << s))
+                skill[s] += BONUS_API_OWNER_SKILL / (double)nowners;
+        /* A failure reported about the operation belongs on the failure path. */
+        for (size_t g = 0; g < x->npaths; g++)
+            if ((owners & (1UL << x->path_skill[g])) && rt_path_owns_api(x->paths[g], api) &&
+                !(failing && skill_fails(x, x->path_skill[g])))
+                path_bonus[g] += BONUS_API_OWNER_PATH;
     }
 }
 
@@ -342,6 +439,9 @@ static int choose_path(const struct rt_router *r, const struct query *q, const d
         has_code |= res->entities[i].kind == RT_ENT_ERROR_CODE;
     }
     int failing = q->fail || has_code;
+    /* A skill without a failure path answers a failure reported in API terms (status
+     * fields, error codes, operation names) on its programmatic path. */
+    int fail_api = failing && !skill_fails(x, s) && (has_api || has_code || q->camel);
     int best = def;
     for (size_t g = 0; g < x->npaths; g++) {
         if (x->path_skill[g] != s)
@@ -353,10 +453,19 @@ static int choose_path(const struct rt_router *r, const struct query *q, const d
          * programmatic word, a command ("set up daily snapshots") falls to the default. */
         if (has_api && path_is_api(x->paths[g]))
             sc += BONUS_API_PATH;
-        if (x->prog_path[g] && (int)g != def && !has_api && !q->prog)
+        int sched = q->sched && x->sched_path[g], bulk = q->bulk && x->bulk_path[g];
+        int api_fail = fail_api && x->prog_path[g];
+        if (x->prog_path[g] && (int)g != def && !has_api && !q->prog && !sched && !bulk &&
+            !api_fail)
             sc -= BONUS_NO_METHOD;
         if (x->prog_path[g] && q->prog)
             sc += BONUS_PROG_PATH;
+        if (sched)
+            sc += BONUS_SCHED_PATH;
+        if (bulk)
+            sc += BONUS_BULK_PATH;
+        if (api_fail)
+            sc += BONUS_FAIL_PATH;
         if (failing && x->fail_path[g])
             sc += BONUS_FAIL_PATH * (has_code ? 1.5 : 1.0);
         if (q->howto && !failing && (int)g == def)
@@ -440,7 +549,9 @@ err_code rt_route(const rt_router *r, const char *product, const char *query, si
     ret->nentities = rt_patterns_extract(r->pat, q->tmp, fl, ret->entities, RT_ENTITIES_MAX);
 
     q->masked = xcalloc(q->len + 1, 1);
+    q->plain = xcalloc(q->len + 1, 1);
     scan_phrases(q, query, len);
+    scan_method(q, query, len, ret);
     rt_tokenize(q->norm, q->len, qtok_cb, q);
     add_camel_words(q, ret);
     for (size_t i = 0; i < q->nhits; i++) {
@@ -451,7 +562,8 @@ err_code rt_route(const rt_router *r, const char *product, const char *query, si
         int n = snprintf(tmp, sizeof tmp, "=%s", x->p->syns[p->target].canonical);
         int id = n > 0 && (size_t)n < sizeof tmp ? rt_map_get(&x->dict, tmp, (size_t)n) : -1;
         if (id >= 0)
-            add_qtok(q, id, RT_W_SYNONYM, span_masked(q, q->hits[i].start, q->hits[i].end));
+            add_qtok(q, id, RT_W_SYNONYM, span_masked(q, q->hits[i].start, q->hits[i].end),
+                     span_plain(q, q->hits[i].start, q->hits[i].end));
     }
 
     /* Skill scores and product evidence. */
@@ -466,7 +578,7 @@ err_code rt_route(const rt_router *r, const char *product, const char *query, si
         ev.all += q->qw[i] * x->w_any[t];
         ev.rest += q->qw_rest[i] * x->w_any[t];
         if (!x->generic[t])
-            ev.specific += q->qw_rest[i] * x->w_any[t];
+            ev.specific += q->qw_spec[i] * x->w_any[t];
     }
     for (size_t i = 0; i < q->nhits; i++) {
         const struct rt_phrase *p = &x->ph.v[q->hits[i].ph];
@@ -485,6 +597,7 @@ err_code rt_route(const rt_router *r, const char *product, const char *query, si
         ev.rest += masked ? 0 : b;
         ev.specific += masked ? 0 : b;
     }
+    vote_api_owners(q, ret, skill, path_bonus);
     int best = 0, second = -1;
     for (size_t s = 1; s < x->nskills; s++)
         if (skill[s] > skill[best])
@@ -556,8 +669,10 @@ err_code rt_route(const rt_router *r, const char *product, const char *query, si
     rt_compose_warnings(ret);
     rt_compose_tools(ret);
 cleanup:
-    if (q)
+    if (q) {
         free(q->masked);
+        free(q->plain);
+    }
     free(q);
     free(skill);
     free(path_bonus);

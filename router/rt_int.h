@@ -52,6 +52,9 @@ typedef void (*rt_tok_fn)(void *ud, const char *s, size_t len, float w, size_t s
 /* Tokenise normalised text: stemmed Latin words without stop words, numbers, the unit of
  * a number with a unit, CJK bigrams and unigrams. */
 void rt_tokenize(const char *norm, size_t len, rt_tok_fn fn, void *ud);
+/* The light English stem of a lower-case word w[0..len) into out (>= len bytes); returns
+ * its length. The same function serves the index, the query and the typo pass. */
+size_t rt_stem(const char *w, size_t len, char *out);
 
 /* ---- Phrases (synonyms, product terms, OOS cues, chit-chat, keywords, path cues) ---- */
 enum rt_ph_kind {
@@ -93,6 +96,18 @@ void rt_phrases_add(struct rt_phrases *ps, const char *raw, int kind, int target
 size_t rt_phrases_find(const struct rt_phrases *ps, const char *norm, size_t len,
                        struct rt_hit *out, size_t max);
 
+/* ---- Number patterns (scheduling and bulk lists) ---------------------------------- */
+/* Normalise a judgement pattern like rt_normalize, keeping each '#' as a number slot:
+ * "every # minutes" -> "every#minutes". The caller frees the result. */
+char *rt_pattern_norm(const char *raw);
+/* 1 if the normalised pattern occurs in norm[0..len) as whole Latin words; a '#' slot
+ * matches one run of digits with an optional space either side. */
+int rt_pattern_find(const char *pat, const char *norm, size_t len);
+
+/* 1 if raw[0..len) holds a CamelCase word of min letters or more, capital first: an API
+ * field, status or error name written as code ("InvocationStatus", "PartialFailed"). */
+int rt_has_camel_word(const char *raw, size_t len, size_t min);
+
 /* ---- Typo tolerance (typo.c) ------------------------------------------------------- */
 #define RT_TYPO_MIN 5       /* shortest word corrected (one edit) */
 #define RT_TYPO_MIN2 9      /* shortest word corrected with two edits */
@@ -105,6 +120,7 @@ struct rt_typo {
     int *freq;           /* [nwords] occurrences in the knowledge */
     size_t nwords, capw;
     struct rt_map dels;  /* deletion variant -> head entry */
+    struct rt_map stems; /* stem of a known word -> that word */
     int *ent_word;       /* [nent] word of an entry */
     int *ent_next;       /* [nent] next entry with the same variant, or -1 */
     size_t nent, capent;
@@ -148,6 +164,12 @@ struct rt_prod {
     unsigned char *generic;    /* [ntok] 1 for tokens of product terms ("server", "ecs") */
     unsigned char *fail_path;  /* [npaths] 1 for paths named in failure_paths */
     unsigned char *prog_path;  /* [npaths] 1 for paths named in programmatic_paths */
+    unsigned char *sched_path; /* [npaths] 1 for paths named in scheduling_paths */
+    unsigned char *bulk_path;  /* [npaths] 1 for paths named in bulk_paths */
+    char **sched_pat;          /* [nsched] normalised scheduling patterns */
+    size_t nsched;
+    char **bulk_pat;           /* [nbulk] normalised bulk patterns */
+    size_t nbulk;
     struct rt_phrases ph;
     struct rt_typo typo;
 };
@@ -159,6 +181,10 @@ struct rt_router {
     size_t nprods;
     struct rt_patterns *pat;
 };
+
+/* 1 if the path owns the API operation named api: its tools hold the snake_case form
+ * (ResizeDisk -> resize_disk) or one of its cues is the name itself. */
+int rt_path_owns_api(const struct kb_path *p, const char *api);
 
 /* Build / free the index of one product. */
 void rt_prod_build(struct rt_prod *x, const struct kb_product *p);

@@ -165,13 +165,16 @@ char *rt_normalize(const char *s, size_t len)
 
 /* English words that carry no routing signal. Sorted for bsearch. */
 static const char *const stop_words[] = {
-    "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
-    "been", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "get",
-    "got", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "just",
-    "me", "my", "need", "of", "on", "or", "our", "please", "should", "so", "some", "still",
-    "than", "that", "the", "their", "them", "then", "there", "these", "this", "those", "to",
-    "too", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "while",
-    "who", "why", "will", "with", "would", "you", "your",
+    "a", "about", "actually", "after", "all", "already", "also", "am", "an", "and", "any",
+    "anymore", "anything", "are", "aren", "as", "at", "be", "been", "but", "by", "can",
+    "could", "did", "didn", "do", "does", "doesn", "doing", "don", "else", "etc", "for",
+    "from", "get", "got", "had", "has", "have", "how", "i", "if", "im", "in", "into", "is",
+    "isn", "it", "its", "just", "know", "like", "ll", "maybe", "me", "my", "need", "of",
+    "ok", "okay", "on", "or", "our", "please", "re", "really", "should", "so", "some",
+    "something", "still", "t", "than", "that", "the", "their", "them", "then", "there",
+    "these", "thing", "things", "think", "this", "those", "to", "too", "up", "us", "ve",
+    "very", "want", "wants", "was", "wasn", "we", "were", "what", "when", "where", "which",
+    "while", "who", "why", "will", "with", "would", "you", "your",
 };
 
 /* CJK characters too common to mean anything on their own (unigrams only). */
@@ -210,9 +213,10 @@ static int is_vowel(char c)
     return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
 }
 
-/* A light English stemmer, the same at index and query time: plural s/es/ies, -ing, -ed,
- * final e, and y -> i. Writes into out (>= len bytes); returns the new length. */
-static size_t stem(const char *w, size_t len, char *out)
+/* A light English stemmer, the same at index and query time: plural s/es/ies, -ing, -ed
+ * (with a doubled consonant undone: running -> run), -tion of long words (deletion ->
+ * delet, like delete), final e, and y -> i. */
+size_t rt_stem(const char *w, size_t len, char *out)
 {
     memcpy(out, w, len);
     if (len < 4)
@@ -226,11 +230,14 @@ static size_t stem(const char *w, size_t len, char *out)
     else if (out[len - 1] == 's' && out[len - 2] != 's' && out[len - 2] != 'u' &&
              out[len - 2] != 'i')
         len -= 1;
+    size_t before = len;
     if (len > 5 && memcmp(out + len - 3, "ing", 3) == 0)
         len -= 3;
     else if (len > 4 && memcmp(out + len - 2, "ed", 2) == 0)
         len -= 2;
-    if (len > 4 && out[len - 1] == out[len - 2] && !is_vowel(out[len - 1]) &&
+    else if (len >= 8 && memcmp(out + len - 4, "tion", 4) == 0)
+        len -= 3;
+    if (len < before && len >= 4 && out[len - 1] == out[len - 2] && !is_vowel(out[len - 1]) &&
         out[len - 1] != 's' && out[len - 1] != 'l')
         len -= 1; /* running -> runn -> run */
     if (len > 4 && out[len - 1] == 'e')
@@ -284,10 +291,10 @@ void rt_tokenize(const char *norm, size_t len, rt_tok_fn fn, void *ud)
                 fn(ud, norm + s, wl, RT_W_NUMBER, s, i);
                 continue;
             }
-            size_t sl = stem(norm + s, wl, tmp);
+            size_t sl = rt_stem(norm + s, wl, tmp);
             fn(ud, tmp, sl, RT_W_WORD, s, i);
             if (unit_start(norm + s, wl, &digits)) {
-                size_t ul = stem(norm + s + digits, wl - digits, tmp);
+                size_t ul = rt_stem(norm + s + digits, wl - digits, tmp);
                 fn(ud, tmp, ul, RT_W_WORD, s + digits, i);
             }
             continue;
@@ -420,4 +427,101 @@ size_t rt_phrases_find(const struct rt_phrases *ps, const char *norm, size_t len
         i += fu;
     }
     return n;
+}
+
+/* ---- Number patterns ("every # minutes") ------------------------------------------- */
+
+char *rt_pattern_norm(const char *raw)
+{
+    size_t len = strlen(raw);
+    char *out = xmalloc(RT_NORM_CAP(len) + 1);
+    size_t o = 0;
+    const char *part = raw;
+    for (;;) {
+        const char *hash = strchr(part, '#');
+        size_t plen = hash ? (size_t)(hash - part) : strlen(part);
+        size_t n = rt_norm(part, plen, out + o, RT_NORM_CAP(len) + 1 - o);
+        while (n > 0 && out[o + n - 1] == ' ')
+            n--; /* the slot eats the spaces around it */
+        o += n;
+        if (!hash)
+            break;
+        out[o++] = '#';
+        part = hash + 1;
+        while (*part == ' ')
+            part++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int latin_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* The length of norm[at..) matched by pat, or 0. */
+static size_t pattern_at(const char *pat, const char *norm, size_t len, size_t at)
+{
+    size_t i = at;
+    for (const char *p = pat; *p; p++) {
+        if (*p != '#') {
+            if (i >= len || norm[i] != *p)
+                return 0;
+            i++;
+            continue;
+        }
+        if (i < len && norm[i] == ' ')
+            i++;
+        size_t d = i;
+        while (i < len && norm[i] >= '0' && norm[i] <= '9')
+            i++;
+        if (i == d)
+            return 0;
+        if (p[1] && i < len && norm[i] == ' ')
+            i++;
+    }
+    return i - at;
+}
+
+int rt_pattern_find(const char *pat, const char *norm, size_t len)
+{
+    size_t plen = strlen(pat);
+    if (plen == 0)
+        return 0;
+    for (size_t at = 0; at < len; at++) {
+        if (norm[at] != pat[0] && pat[0] != '#')
+            continue;
+        size_t n = pattern_at(pat, norm, len, at);
+        if (n == 0)
+            continue;
+        /* Latin words match whole: no letter or digit glued on either side. */
+        if (at > 0 && latin_byte(norm[at - 1]) && latin_byte(pat[0]))
+            continue;
+        if (at + n < len && latin_byte(norm[at + n]) && latin_byte(pat[plen - 1]))
+            continue;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- CamelCase words ------------------------------------------------------------- */
+
+int rt_has_camel_word(const char *raw, size_t len, size_t min)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t a = i;
+        int hump = 0;
+        while (i < len && ((raw[i] >= 'a' && raw[i] <= 'z') || (raw[i] >= 'A' && raw[i] <= 'Z'))) {
+            hump |= i > a && raw[i] >= 'A' && raw[i] <= 'Z' && raw[i - 1] >= 'a' &&
+                    raw[i - 1] <= 'z';
+            i++;
+        }
+        if (i - a >= min && hump && raw[a] >= 'A' && raw[a] <= 'Z')
+            return 1;
+        if (i == a)
+            i++;
+    }
+    return 0;
 }

@@ -30,12 +30,14 @@ void rt_typo_init(struct rt_typo *t)
     memset(t, 0, sizeof *t);
     rt_map_init(&t->words);
     rt_map_init(&t->dels);
+    rt_map_init(&t->stems);
 }
 
 void rt_typo_release(struct rt_typo *t)
 {
     rt_map_release(&t->words);
     rt_map_release(&t->dels);
+    rt_map_release(&t->stems);
     for (size_t i = 0; i < t->nwords; i++)
         free(t->word[i]);
     free(t->word);
@@ -54,6 +56,9 @@ static void add_word(struct rt_typo *t, const char *w, size_t len)
             t->freq = xrealloc(t->freq, t->capw * sizeof *t->freq);
         }
         t->word[t->nwords] = xstrndup(w, len);
+        char st[RT_TYPO_WORD_MAX + 1];
+        if (len <= RT_TYPO_WORD_MAX)
+            rt_map_put(&t->stems, st, rt_stem(w, len, st), (int)t->nwords);
         t->freq[t->nwords] = 0;
         t->nwords++;
     }
@@ -305,7 +310,10 @@ size_t rt_typo_correct(const struct rt_typo *t, const char *norm, size_t len, ch
         int letters = 1;
         for (size_t k = s; k < i; k++)
             letters &= is_letter(norm[k]);
-        if (letters && rt_map_get(&t->words, w, wl) < 0) {
+        char st[RT_TYPO_WORD_MAX + 1];
+        /* Another form of a known word ("snapshotted" of "snapshot") is no typo. */
+        if (letters && rt_map_get(&t->words, w, wl) < 0 &&
+            (wl > RT_TYPO_WORD_MAX || rt_map_get(&t->stems, st, rt_stem(w, wl, st)) < 0)) {
             sl = split_word(t, w, wl, split);
             if (sl == 0)
                 id = rt_typo_fix(t, w, wl);

@@ -139,9 +139,9 @@ int main(int argc, char **argv)
         oos_gold += !gs;
         oos_both += !ps && !gs;
         if (dump)
-            printf("DUMP\t%s\t%s\t%.2f\t%.2f\t%u\t%.3f\t%s\n", gs ? gs : "null",
-                   ps ? ps : "null", res->evidence, res->evidence_all, res->signals,
-                   res->confidence, q);
+            printf("DUMP\t%s\t%s\t%.2f\t%.2f\t%.2f\t%u\t%.3f\t%s\n", gs ? gs : "null",
+                   ps ? ps : "null", res->evidence, res->evidence_all, res->evidence_specific,
+                   res->signals, res->confidence, q);
         if (verbose && !pa)
             printf("MISS %-5s %s/%s -> %s/%s (conf %.2f, ev %.1f)\n     %s\n",
                    str_or_null(j, "id") ? str_or_null(j, "id") : "?", gs ? gs : "null",

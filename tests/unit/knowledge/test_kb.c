@@ -129,6 +129,8 @@ static void test_check_reports_each_problem(void **state)
         "duplicate limit id \"command_content_size\"",
         "\"y\" is also in groups[0]",
         "paths names \"no-such-path\", not a path of this skill",
+        "scheduling_paths[0]: \"ecs-execute-instances/no-such-path\" is not a skill-id/path-id",
+        "scheduling_paths[1]: \"no-slash\" is not a skill-id/path-id",
     };
     for (size_t i = 0; i < ARRAY_LEN(want); i++) {
         if (!strstr(out.data, want[i]))

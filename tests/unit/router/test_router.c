@@ -10,6 +10,7 @@
 
 #include "knowledge/kb.h"
 #include "router/router.h"
+#include "router/rt_int.h"
 
 static struct kb *kb;
 static rt_router *router;
@@ -384,6 +385,118 @@ static void test_failure_and_default_paths(void **state)
     assert_string_equal(rt_entity_kind_name(RT_ENT_ERROR_CODE), "error_code");
 }
 
+/* Number patterns: '#' is one run of digits, Latin words match whole. */
+static void test_number_patterns(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pat, *text;
+        int found;
+    } cases[] = {
+        {"every # minutes", "run it every 5 minutes please", 1},
+        {"every # minutes", "run it every5 minutes", 1},
+        {"every # minutes", "run it every few minutes", 0},
+        {"every # minutes", "everyone 5 minutes", 0},
+        {"every hour", "every hours", 0},
+        {"rate#", "rate 5m", 1},
+        {"rate#", "the rate is high", 0},
+        {"每隔#分钟", "每隔 10 分钟执行", 1},
+        {"每隔", "每隔一天", 1},
+        {"at#", "at 9 every day", 1},
+        {"at#", "what time", 0},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        char *pat = rt_pattern_norm(cases[i].pat);
+        char *norm = rt_normalize(cases[i].text, strlen(cases[i].text));
+        if (rt_pattern_find(pat, norm, strlen(norm)) != cases[i].found)
+            fail_msg("pattern '%s' (%s) on '%s': want %d", cases[i].pat, pat, cases[i].text,
+                     cases[i].found);
+        free(pat);
+        free(norm);
+    }
+}
+
+static void want_route(const char *q, const char *skill, const char *path)
+{
+    struct rt_result res;
+    route(q, &res);
+    if (!skill ? res.skill != NULL
+               : (!res.skill || strcmp(res.skill->id, skill) != 0 ||
+                  strcmp(res.path->id, path) != 0))
+        fail_msg("'%s' -> %s/%s, want %s/%s", q, res.skill ? res.skill->id : "null",
+                 res.path ? res.path->id : "null", skill ? skill : "null",
+                 path ? path : "null");
+}
+
+/* A schedule picks the paths of scheduling_paths, many resources those of bulk_paths;
+ * neither moves a question whose skill has no such path. */
+static void test_schedule_and_bulk(void **state)
+{
+    (void)state;
+    want_route("run a shell command on my instance in the console", "ecs-execute-instances",
+               "console");
+    want_route("run a shell command on my instance every 5 minutes", "ecs-execute-instances",
+               "api");
+    want_route("每隔 10 分钟在实例上运行命令", "ecs-execute-instances", "api");
+    want_route("run a shell command on 40 instances", "ecs-execute-instances", "api");
+    want_route("run a shell command on all instances", "ecs-execute-instances", "api");
+    want_route("run a shell command on 2 instances", "ecs-execute-instances", "console");
+    /* Recovery is in neither list: a daily schedule stays on its default path. */
+    want_route("create a snapshot of my disk every hour", "ecs-manage-recovery", "console");
+}
+
+/* A skill without a failure path answers a failure reported in API terms on its API
+ * path; a skill with one keeps it. */
+static void test_failure_in_api_terms(void **state)
+{
+    (void)state;
+    want_route("run command fails, InvocationStatus shows PartialFailed",
+               "ecs-execute-instances", "api");
+    want_route("run command fails on my instance", "ecs-execute-instances", "console");
+    want_route("AuthorizeSecurityGroup fails with a timeout", "ecs-configure-instance",
+               "troubleshoot");
+}
+
+/* An API name votes for the path whose tools or cues own the operation. */
+static void test_api_owner(void **state)
+{
+    (void)state;
+    want_route("CreateSnapshot parameters", "ecs-manage-recovery", "api");
+    want_route("ImportImage parameters", "ecs-manage-images", "api");
+}
+
+/* "write a ..." is out of scope unless the rest names the product's own work; the method
+ * ("python script") is no evidence of that. */
+static void test_write_requests(void **state)
+{
+    (void)state;
+    want_route("write a python script to rename all jpg files in a folder", NULL, NULL);
+    want_route("write a script that calls InvokeCommand to run a shell command on my instance "
+               "with Cloud Assistant",
+               "ecs-execute-instances", "api");
+}
+
+/* English forms: a known word's other forms are not typos, doubled consonants undone. */
+static void test_word_forms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *q, *tok;
+    } cases[] = {
+        {"snapshotted", "snapshot"}, {"snapshotting", "snapshot"}, {"running", "run"},
+        {"stopped", "stop"},         {"deletion", "delet"},        {"deleted", "delet"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        char *t = rt_debug_tokens(router, "ecs", cases[i].q);
+        if (!has_token(t, cases[i].tok))
+            fail_msg("'%s' -> '%s', want %s", cases[i].q, t, cases[i].tok);
+        free(t);
+    }
+    char *t = rt_debug_tokens(router, "ecs", "what else do you really want");
+    assert_string_equal(t, "");
+    free(t);
+}
+
 /* Overlapping cues count once, for the longest: "after rollback" (cloud-assistant) wins
  * over the "rollback" (console) inside it. */
 static void test_longest_cue_wins(void **state)
@@ -489,6 +602,9 @@ int main(void)
         cmocka_unit_test(test_typos),          cmocka_unit_test(test_request_out_of_scope),
         cmocka_unit_test(test_failure_and_default_paths),
         cmocka_unit_test(test_longest_cue_wins), cmocka_unit_test(test_scoped_limits),
+        cmocka_unit_test(test_number_patterns), cmocka_unit_test(test_schedule_and_bulk),
+        cmocka_unit_test(test_failure_in_api_terms), cmocka_unit_test(test_api_owner),
+        cmocka_unit_test(test_write_requests), cmocka_unit_test(test_word_forms),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
