@@ -20,11 +20,12 @@ struct tally {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: skilld-eval [--dev FILE] [--knowledge DIR] [--min-skill X] [--min-path Y]\n"
-               "                   [--fold 1|2] [--verbose]\n\n"
+               "                   [--min-oos Z] [--fold 1|2] [--verbose]\n\n"
                "  --dev FILE       labelled JSONL (default ../shared/eval/routing-dev.jsonl)\n"
                "  --knowledge DIR  knowledge folder instead of the embedded copy\n"
                "  --min-skill X    fail (exit 1) if skill accuracy is below X\n"
                "  --min-path Y     fail if path accuracy (skill and path right) is below Y\n"
+               "  --min-oos Z      fail if out-of-scope precision or recall is below Z\n"
                "  --fold K         only lines of half K (odd lines 1, even lines 2): a sanity\n"
                "                   check for over-fitting when tuning on the other half\n"
                "  --verbose        list every misrouted query\n"
@@ -50,7 +51,8 @@ static double ratio(size_t a, size_t b)
 int main(int argc, char **argv)
 {
     const char *dev = "../shared/eval/routing-dev.jsonl", *dir = NULL;
-    double min_skill = 0, min_path = 0;
+    double min_skill = 0, min_path = 0, min_oos = 0;
+    size_t bad_lines = 0;
     long fold = 0;
     int verbose = 0, dump = 0, reliability = 0, status = 1;
     for (int i = 1; i < argc; i++) {
@@ -62,6 +64,8 @@ int main(int argc, char **argv)
             min_skill = strtod(argv[++i], NULL);
         else if (strcmp(argv[i], "--min-path") == 0 && i + 1 < argc)
             min_path = strtod(argv[++i], NULL);
+        else if (strcmp(argv[i], "--min-oos") == 0 && i + 1 < argc)
+            min_oos = strtod(argv[++i], NULL);
         else if (strcmp(argv[i], "--fold") == 0 && i + 1 < argc &&
                  parse_long(argv[i + 1], 1, 2, &fold) == ERR_OK)
             i++;
@@ -106,7 +110,11 @@ int main(int argc, char **argv)
             continue;
         cJSON *j = cJSON_ParseWithLengthOpts(line, strlen(line), NULL, 0);
         const char *q = str_or_null(j, "query");
-        if (!q) {
+        if (!q) { /* a labelled file with a broken line would silently shrink the test */
+            if (strspn(line, " \t\r\n") != strlen(line)) {
+                fprintf(stderr, "line %zu: not a labelled query\n", lineno);
+                bad_lines++;
+            }
             cJSON_Delete(j);
             continue;
         }
@@ -167,8 +175,11 @@ int main(int argc, char **argv)
                        ratio(band_ok[b], band_n[b]));
     }
     status = 0;
-    if (all.n == 0 || sa < min_skill || pa < min_path) {
-        printf("FAIL: below the thresholds (skill %.2f, path %.2f)\n", min_skill, min_path);
+    double op = ratio(oos_both, oos_pred), orc = ratio(oos_both, oos_gold);
+    if (all.n == 0 || bad_lines || sa < min_skill || pa < min_path ||
+        (min_oos > 0 && (op < min_oos || orc < min_oos))) {
+        printf("FAIL: below the thresholds (skill %.2f, path %.2f, oos %.2f) or %zu bad lines\n",
+               min_skill, min_path, min_oos, bad_lines);
         status = 1;
     }
 cleanup:
