@@ -110,7 +110,6 @@ int rt_has_camel_word(const char *raw, size_t len, size_t min);
 
 /* ---- Typo tolerance (typo.c) ------------------------------------------------------- */
 #define RT_TYPO_MIN 5       /* shortest word corrected (one edit) */
-#define RT_TYPO_MIN2 9      /* shortest word corrected with two edits */
 #define RT_TYPO_WORD_MAX 32 /* longest word indexed or corrected */
 #define RT_SPLIT_MIN 8      /* shortest glued word split into known words */
 #define RT_SPLIT_PART 3     /* shortest part of a split */
