@@ -214,6 +214,18 @@ static err_code check_parameters(struct sim_ctx *c)
                          SIM_MAX_PARAMS_KEYS);
 }
 
+/* What RunCommand and InvokeCommand check alike: Parameters, the target instances (written to
+ * *ret and *ret_n; the caller frees *ret) and the room for one more invocation. */
+static err_code invocation_args(struct sim_ctx *c, const char ***ret, size_t *ret_n)
+{
+    err_code rc = check_parameters(c);
+    if (!rc)
+        rc = targets(c, SIM_MAX_RUN_TARGETS, ret, ret_n);
+    if (!rc)
+        rc = sim_room(c, "Invocations", "InvocationCount.ExceedQuota");
+    return rc;
+}
+
 static err_code op_run_command(struct sim_ctx *c)
 {
     const char *type = NULL, *content = NULL, **ids = NULL;
@@ -238,11 +250,7 @@ static err_code op_run_command(struct sim_ctx *c)
     int is_b64 = enc && strcmp(enc, "Base64") == 0;
     if (is_b64 && !b64_valid(content))
         return sim_fail(c, 400, "InvalidCommandContent.Malformed", "CommandContent is not Base64.");
-    rc = check_parameters(c);
-    if (!rc)
-        rc = targets(c, SIM_MAX_RUN_TARGETS, &ids, &n);
-    if (!rc)
-        rc = sim_room(c, "Invocations", "InvocationCount.ExceedQuota");
+    rc = invocation_args(c, &ids, &n);
     if (!rc) {
         const char *mode = sim_opt(c, "RepeatMode");
         if (mode && strcmp(mode, "DryRun") == 0)
@@ -279,11 +287,7 @@ static err_code op_invoke_command(struct sim_ctx *c)
     if (!cmd || strcmp(sim_gets(cmd, "RegionId"), c->region) != 0 ||
         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cmd, "_Hidden")))
         return sim_fail(c, 404, "InvalidCmdId.NotFound", "The command \"%s\" does not exist.", id);
-    rc = check_parameters(c);
-    if (!rc)
-        rc = targets(c, SIM_MAX_RUN_TARGETS, &ids, &n);
-    if (!rc)
-        rc = sim_room(c, "Invocations", "InvocationCount.ExceedQuota");
+    rc = invocation_args(c, &ids, &n);
     if (!rc) {
         char invoke[40];
         sim_new_id("t-hz0", invoke);

@@ -16,6 +16,7 @@
 
 #include "cloud/cloud.h"
 #include "cloud/sim/sim_int.h"
+#include "tests/unit/cloud_sim/sim_cases.h"
 
 static const char *cases_path;
 
@@ -91,46 +92,28 @@ static err_code call(struct rig *r, const char *action, const char *form, cJSON 
     return rc;
 }
 
+static void check_case_over_http(const struct sim_case *c, void *unused)
+{
+    (void)unused;
+    struct rig r;
+    rig_up(&r, NULL, NULL, 0);
+    struct cloud_error ce;
+    cJSON *resp = NULL;
+    err_code rc = call(&r, c->action, c->form, &resp, &ce);
+    const char *got = rc == ERR_OK ? "OK" : ce.code_str;
+    if (strcmp(got, c->code) != 0 || (rc != ERR_OK && ce.http_status != c->status))
+        fail_msg("%s %s: want %ld %s, got %d %s (%s)", c->action, c->form, c->status, c->code,
+                 ce.http_status, got, ce.message);
+    assert_true(ce.request_id[0] != '\0');
+    if (rc == ERR_OK)
+        assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(resp, "RequestId")));
+    cJSON_Delete(resp);
+    rig_down(&r);
+}
+
 static void test_cases_over_http(void **unused)
 {
-    FILE *f = fopen(cases_path, "r");
-    assert_non_null(f);
-    char line[4096];
-    int n = 0;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0] == '#' || !line[0])
-            continue;
-        char *field[5] = {NULL};
-        char *p = line;
-        for (int i = 0; i < 5 && p; i++) {
-            field[i] = p;
-            p = strchr(p, '\t');
-            if (p)
-                *p++ = '\0';
-        }
-        if (field[4] && strcmp(field[4], "unit") == 0)
-            continue;
-        long want = 0;
-        assert_int_equal(parse_long(field[2], 100, 599, &want), ERR_OK);
-        struct rig r;
-        rig_up(&r, NULL, NULL, 0);
-        struct cloud_error ce;
-        cJSON *resp = NULL;
-        err_code rc = call(&r, field[0], field[1], &resp, &ce);
-        const char *got = rc == ERR_OK ? "OK" : ce.code_str;
-        if (strcmp(got, field[3]) != 0 || (rc != ERR_OK && ce.http_status != want))
-            fail_msg("%s %s: want %ld %s, got %d %s (%s)", field[0], field[1], want, field[3],
-                     ce.http_status, got, ce.message);
-        assert_true(ce.request_id[0] != '\0');
-        if (rc == ERR_OK)
-            assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(resp, "RequestId")));
-        cJSON_Delete(resp);
-        rig_down(&r);
-        n++;
-    }
-    fclose(f);
-    assert_true(n > 100);
+    assert_true(sim_cases_each(cases_path, true, check_case_over_http, NULL) > 100);
 }
 
 /* ---- Raw requests ------------------------------------------------------------------------ */
@@ -248,6 +231,15 @@ static void test_signatures(void **unused)
     rig_down(&r);
 }
 
+/* A write without ClientToken: names the demo region's spare network interface "name<i>". */
+static void rename_spare_eni(struct rig *r, int i, struct cloud_error *ce)
+{
+    char form[160];
+    snprintf(form, sizeof form, "RegionId=cn-hangzhou&NetworkInterfaceId=eni-bp1spareh00000000000"
+             "&NetworkInterfaceName=name%d", i);
+    call(r, "ModifyNetworkInterfaceAttribute", form, NULL, ce);
+}
+
 /* Reads succeed through faults; a write without ClientToken reaches the simulator at most once
  * per call; writes with a token are retried and never duplicated. */
 static void test_faults(void **unused)
@@ -262,11 +254,8 @@ static void test_faults(void **unused)
     assert_true(sim_requests_received(r.sim, "DescribeInstances") > 20); /* faults happened */
     const int writes = 12;
     for (int i = 0; i < writes; i++) {
-        char form[160];
-        snprintf(form, sizeof form, "RegionId=cn-hangzhou&NetworkInterfaceId=eni-bp1spareh00000000000"
-                 "&NetworkInterfaceName=name%d", i);
         struct cloud_error ce;
-        call(&r, "ModifyNetworkInterfaceAttribute", form, NULL, &ce);
+        rename_spare_eni(&r, i, &ce);
         assert_int_equal(ce.attempts, 1);
     }
     assert_int_equal(sim_requests_received(r.sim, "ModifyNetworkInterfaceAttribute"), writes);
@@ -302,11 +291,8 @@ static void test_drop_write_once(void **unused)
     rig_up(&r, "drop=0.3,seed=7", NULL, 8);
     const int writes = 20;
     for (int i = 0; i < writes; i++) {
-        char form[160];
-        snprintf(form, sizeof form, "RegionId=cn-hangzhou&NetworkInterfaceId=eni-bp1spareh00000000000"
-                 "&NetworkInterfaceName=name%d", i);
         struct cloud_error ce;
-        call(&r, "ModifyNetworkInterfaceAttribute", form, NULL, &ce);
+        rename_spare_eni(&r, i, &ce);
     }
     assert_int_equal(sim_requests_received(r.sim, "ModifyNetworkInterfaceAttribute"), writes);
     rig_down(&r);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cloud/sim/sim_int.h"
+#include "tests/unit/cloud_sim/sim_cases.h"
 
 #define T0 1800000000000ull /* a fixed wall clock for the tests (ms) */
 #define TR 1000u            /* transition time used by these tests */
@@ -72,41 +73,24 @@ static cJSON *expect(struct sim_state *st, const char *action, const char *form,
     return b;
 }
 
+static void check_case(const struct sim_case *c, void *unused)
+{
+    (void)unused;
+    struct sim_state *st = fresh();
+    int got = 0;
+    cJSON *b = call_at(st, c->action, c->form, T0, &got);
+    if (strcmp(code_of(b), c->code) != 0 || got != c->status)
+        fail_msg("%s %s: want %ld %s, got %d %s (%s)", c->action, c->form, c->status, c->code, got,
+                 code_of(b),
+                 cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "Message"))
+                     ? cJSON_GetObjectItemCaseSensitive(b, "Message")->valuestring : "");
+    cJSON_Delete(b);
+    sim_state_free(st);
+}
+
 static void test_cases_file(void **unused)
 {
-    FILE *f = fopen(cases_path, "r");
-    assert_non_null(f);
-    char line[4096];
-    int n = 0;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0] == '#' || !line[0])
-            continue;
-        char *field[5] = {NULL};
-        char *p = line;
-        for (int i = 0; i < 5 && p; i++) {
-            field[i] = p;
-            p = strchr(p, '\t');
-            if (p)
-                *p++ = '\0';
-        }
-        const char *action = field[0], *form = field[1], *code = field[3];
-        long want = 0;
-        assert_non_null(code);
-        assert_int_equal(parse_long(field[2], 100, 599, &want), ERR_OK);
-        struct sim_state *st = fresh();
-        int got = 0;
-        cJSON *b = call_at(st, action, form, T0, &got);
-        if (strcmp(code_of(b), code) != 0 || got != want)
-            fail_msg("%s %s: want %ld %s, got %d %s (%s)", action, form, want, code, got, code_of(b),
-                     cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "Message"))
-                         ? cJSON_GetObjectItemCaseSensitive(b, "Message")->valuestring : "");
-        cJSON_Delete(b);
-        sim_state_free(st);
-        n++;
-    }
-    fclose(f);
-    assert_true(n > 100);
+    assert_true(sim_cases_each(cases_path, false, check_case, NULL) > 100);
 }
 
 static const char *status_of(struct sim_state *st, const char *id, uint64_t now)
