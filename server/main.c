@@ -334,6 +334,11 @@ static int cmd_serve(int argc, char **argv)
     int v6 = strchr(o.host, ':') != NULL;
     log_write(LOG_LEVEL_INFO, "listening on http://%s%s%s:%u (backend %s)", v6 ? "[" : "",
               o.host, v6 ? "]" : "", http_port(srv), rt.app.backend);
+    if (strncmp(o.host, "127.", 4) != 0 && strcmp(o.host, "::1") != 0 &&
+        strcmp(o.host, "localhost") != 0)
+        log_write(LOG_LEVEL_WARN, "%s is not a loopback address: /mcp and /api/route have no "
+                  "authentication of their own, so anyone who can reach this port can use them "
+                  "(and the tools of the %s backend)", o.host, rt.app.backend);
     /* Make the line above visible even with --log-level off: tests and scripts parse it. */
     if (!log_enabled(LOG_LEVEL_INFO))
         fprintf(stderr, "listening on http://%s%s%s:%u\n", v6 ? "[" : "", o.host, v6 ? "]" : "",
