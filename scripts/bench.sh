@@ -41,4 +41,20 @@ done < "$queries"
 end=$(date +%s%N)
 echo "requests:                        $n (sequential curl, $(( (end - start) / 1000000 )) ms in all, process start included)"
 echo "resident after the requests:     $(rss VmRSS)"
+
+# 3. HTTP throughput under concurrent load, when wrk is installed (apt-get install wrk): one
+#    routed question per request, keep-alive connections, loopback only, 10 seconds.
+if command -v wrk >/dev/null 2>&1; then
+  lua=$(mktemp --suffix=.lua)
+  cat > "$lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"query":"how do I attach a second ENI to my instance in the same zone?"}'
+LUA
+  echo "== wrk: POST /api/route, 4 connections, 2 threads, 10 s =="
+  wrk -t2 -c4 -d10s -s "$lua" --latency "http://127.0.0.1:$port/api/route" | sed -n '/Latency Distribution/,$p'
+  rm -f "$lua"
+else
+  echo "(wrk not installed: HTTP load figures skipped; apt-get install wrk)"
+fi
 echo "peak resident (VmHWM):           $(rss VmHWM)"
