@@ -88,8 +88,14 @@ static const struct {
     {RT_ENT_ERROR_CODE, CONV_API, 0,
      "(?<![\\w.])([A-Z][A-Za-z0-9]+(?:\\.[A-Z][A-Za-z0-9]+)+)(?![\\w.])"},
     {RT_ENT_ERROR_CODE, CONV_API, 0,
-     "(?i:\\berror\\s?code|\\breturns?|报错?|错误码)\\s*[:：=]?\\s*"
+     "(?i:\\berror\\s?code|\\breturns?|报错?|错误码)\\s*[:：=]?\\s*(?:[1-5][0-9]{2}\\s+)?"
      "([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)(?![\\w.])"},
+    /* ... or an undotted CamelCase word that reads as a failure by its first or last word
+     * ("IncorrectInstanceStatus", "DiskNotFound"); a state such as "SnapshotCreatedImage" is not. */
+    {RT_ENT_ERROR_CODE, CONV_API, 0,
+     "(?<![\\w.])((?:Invalid|Incorrect|Missing|Forbidden|Unauthorized|QuotaExceed|Throttling)"
+     "(?:[A-Z][a-z0-9]+)+|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*(?:NotFound|Denied|Exceeded|"
+     "Mismatch|NotSupported|Conflict))(?![\\w.])"},
     /* Image formats: RAW only in upper case or next to "image"/"format" words. */
     {RT_ENT_IMAGE_FORMAT, CONV_FORMAT, 1, "\\b(vhdx|vhd|qcow2|vmdk|ova|iso)\\b"},
     {RT_ENT_IMAGE_FORMAT, CONV_FORMAT, 0, "\\b(RAW)\\b"},

@@ -86,8 +86,8 @@ struct query {
     int ids[QTOK_MAX];
     float qw[QTOK_MAX];
     float qw_rest[QTOK_MAX]; /* weight from occurrences outside masked spans */
-    float qw_spec[QTOK_MAX]; /* ... and outside the method words of a request */
-    unsigned char *plain;    /* [len] 1 where a method word of a request lies ("script") */
+    float qw_spec[QTOK_MAX]; /* ... and outside method words (see plain) */
+    unsigned char *plain; /* [len] 1 where a method word of a request or beside an OOS cue lies */
     size_t ntok;
     const struct rt_prod *x;
     size_t latin, cjk; /* letters seen, for the language */
@@ -96,6 +96,7 @@ struct query {
     int sched; /* a scheduling pattern matched */
     int bulk;  /* a bulk pattern matched, or many instances or disks counted */
     int camel; /* a CamelCase word (InvocationStatus, PartialFailed) in the raw query */
+    int extra_plain; /* the CamelCase words being added count as method words */
 };
 
 /* Add a weight: masked occurrences count for nothing but the whole-query sum, plain ones
@@ -221,8 +222,15 @@ static void drop_contained(struct query *q)
         int ci = ph_class(ps->v[q->hits[i].ph].kind), keep = 1;
         for (size_t k = 0; ci && keep && k < q->nhits; k++) {
             const struct rt_hit *a = &q->hits[i], *b = &q->hits[k];
-            if (k != i && ph_class(ps->v[b->ph].kind) == ci && b->start <= a->start &&
-                b->end >= a->end && b->end - b->start > a->end - a->start)
+            if (k == i || b->start > a->start || b->end < a->end ||
+                b->end - b->start <= a->end - a->start)
+                continue;
+            if (ph_class(ps->v[b->ph].kind) == ci)
+                keep = 0;
+            /* A failure phrase negates the cue inside it ("没放行", "not allowed"): that
+             * cue says nothing for a path that does not answer failures. */
+            if (ps->v[a->ph].kind == RT_PH_CUE && ps->v[b->ph].kind == RT_PH_FAIL &&
+                !q->x->fail_path[ps->v[a->ph].target])
                 keep = 0;
         }
         if (keep)
@@ -232,9 +240,15 @@ static void drop_contained(struct query *q)
 }
 
 /* Quoted text and text after a colon are the material of a request ("translate 'X'",
- * "翻译：X"), not its subject: mask them so they bring no product evidence. */
+ * "翻译：X"), not its subject: mask them so they bring no product evidence. A colon only
+ * introduces material after the request word: in "Windows 2022: run a one-liner" it ends
+ * a preface, and what follows is the question itself. */
 static void mask_material(struct query *q, const char *raw, size_t len)
 {
+    size_t req_end = q->len;
+    for (size_t i = 0; i < q->nhits; i++)
+        if (q->x->ph.v[q->hits[i].ph].kind == RT_PH_REQUEST && q->hits[i].end < req_end)
+            req_end = q->hits[i].end;
     static const char *const open[] = {"'", "\"", "\xe2\x80\x9c", "\xe2\x80\x98",
                                        "\xe3\x80\x8c", "\xe3\x80\x8e", ":", "\xef\xbc\x9a"};
     static const char *const close[] = {"'", "\"", "\xe2\x80\x9d", "\xe2\x80\x99",
@@ -263,6 +277,8 @@ static void mask_material(struct query *q, const char *raw, size_t len)
         size_t nl = rt_typo_correct(&q->x->typo, norm, strlen(norm), q->tmp, sizeof q->tmp,
                                     &fixed);
         const char *at = nl ? strstr(q->norm, q->tmp) : NULL;
+        if (at && !close[k] && (size_t)(at - q->norm) < req_end)
+            at = NULL;
         if (at)
             memset(q->masked + (at - q->norm), 1, nl);
         free(norm);
@@ -277,7 +293,7 @@ static void qtok_extra_cb(void *ud, const char *s, size_t len, float w, size_t s
     struct query *q = ud;
     int id = rt_map_get(&q->x->dict, s, len);
     if (id >= 0)
-        add_qtok(q, id, w * CAMEL_WEIGHT, 0, 0);
+        add_qtok(q, id, w * CAMEL_WEIGHT, 0, q->extra_plain);
 }
 
 /* API names and error codes are glued CamelCase ("ImportImage",
@@ -296,6 +312,9 @@ static void add_camel_words(struct query *q, const struct rt_result *res)
             words[o++] = *c;
         }
         char *norm = rt_normalize(words, o);
+        /* Beside an OOS cue an error code is the other product's ("InvalidApiKey"); an
+         * operation name is still ours. */
+        q->extra_plain = q->oos_topic >= 0 && en->kind == RT_ENT_ERROR_CODE;
         rt_tokenize(norm, strlen(norm), qtok_extra_cb, q);
         free(norm);
     }
@@ -352,8 +371,9 @@ static void scan_phrases(struct query *q, const char *raw, size_t rawlen)
         q->fail |= p->kind == RT_PH_FAIL;
         q->howto |= p->kind == RT_PH_HOWTO;
         q->prog |= p->kind == RT_PH_PROG;
-        /* "write a python script ...": the method of a request says nothing about ECS. */
-        if (q->request && p->kind == RT_PH_PROG)
+        /* "write a python script ...", "call the Qwen API": the method of a request, or of
+         * a question about another product, says nothing about ECS. */
+        if ((q->request || q->oos_topic >= 0) && p->kind == RT_PH_PROG)
             memset(q->plain + q->hits[i].start, 1, q->hits[i].end - q->hits[i].start);
     }
 }
@@ -486,6 +506,7 @@ struct evidence {
     double all;      /* every token and phrase */
     double rest;     /* outside masked spans */
     double specific; /* outside masked spans, without the generic product terms */
+    double method;   /* the part of rest on method words beside an OOS cue ("api", "sdk") */
 };
 
 /* Out of scope? The reason, or RT_OOS_NONE. Each rule weighs the product evidence left
@@ -500,7 +521,7 @@ static enum rt_oos_reason judge_scope(const struct rt_options *o, const struct q
         return RT_OOS_INSTRUCTION;
     if ((q->veto || topic_veto == 1) && !q->migrate && ev->rest < o->oos_veto_override)
         return RT_OOS_OTHER_TOPIC;
-    if (q->oos_topic >= 0 && !topic_veto && ev->rest < o->oos_topic_margin)
+    if (q->oos_topic >= 0 && !topic_veto && ev->rest - ev->method < o->oos_topic_margin)
         return RT_OOS_OTHER_TOPIC;
     if (q->request && ev->specific < o->oos_request_margin)
         return RT_OOS_CHIT_CHAT;
@@ -577,6 +598,7 @@ err_code rt_route(const rt_router *r, const char *product, const char *query, si
             skill[s] += q->qw[i] * x->w_skill[t * x->nskills + s];
         ev.all += q->qw[i] * x->w_any[t];
         ev.rest += q->qw_rest[i] * x->w_any[t];
+        ev.method += (q->qw_rest[i] - q->qw_spec[i]) * x->w_any[t];
         if (!x->generic[t])
             ev.specific += q->qw_spec[i] * x->w_any[t];
     }
@@ -591,10 +613,13 @@ err_code rt_route(const rt_router *r, const char *product, const char *query, si
         } else if (p->kind == RT_PH_CUE) {
             b = BONUS_CUE_SKILL * lenf;
             skill[x->path_skill[p->target]] += b;
-            path_bonus[p->target] += BONUS_CUE_PATH;
+            /* A cue inside another product's phrase ("rds whitelist") picks no path. */
+            if (!masked)
+                path_bonus[p->target] += BONUS_CUE_PATH;
         }
         ev.all += b;
         ev.rest += masked ? 0 : b;
+        ev.method += !masked && span_plain(q, q->hits[i].start, q->hits[i].end) ? b : 0;
         ev.specific += masked ? 0 : b;
     }
     vote_api_owners(q, ret, skill, path_bonus);

@@ -163,18 +163,19 @@ char *rt_normalize(const char *s, size_t len)
 
 /* ---- Tokenisation ------------------------------------------------------------------ */
 
-/* English words that carry no routing signal. Sorted for bsearch. */
+/* English words that carry no routing signal (comparison words too: "difference between
+ * A and B" is about A and B). Sorted for bsearch. */
 static const char *const stop_words[] = {
     "a", "about", "actually", "after", "all", "already", "also", "am", "an", "and", "any",
-    "anymore", "anything", "are", "aren", "as", "at", "be", "been", "but", "by", "can",
-    "could", "did", "didn", "do", "does", "doesn", "doing", "don", "else", "etc", "for",
-    "from", "get", "got", "had", "has", "have", "how", "i", "if", "im", "in", "into", "is",
-    "isn", "it", "its", "just", "know", "like", "ll", "maybe", "me", "my", "need", "of",
-    "ok", "okay", "on", "or", "our", "please", "re", "really", "should", "so", "some",
-    "something", "still", "t", "than", "that", "the", "their", "them", "then", "there",
-    "these", "thing", "things", "think", "this", "those", "to", "too", "up", "us", "ve",
-    "very", "want", "wants", "was", "wasn", "we", "were", "what", "when", "where", "which",
-    "while", "who", "why", "will", "with", "would", "you", "your",
+    "anymore", "anything", "are", "aren", "as", "at", "be", "been", "between", "but", "by",
+    "can", "could", "did", "didn", "difference", "differences", "do", "does", "doesn", "doing",
+    "don", "else", "etc", "for", "from", "get", "got", "had", "has", "have", "how", "i", "if",
+    "im", "in", "into", "is", "isn", "it", "its", "just", "know", "like", "ll", "maybe", "me",
+    "my", "need", "of", "ok", "okay", "on", "or", "our", "please", "re", "really", "should",
+    "so", "some", "something", "still", "t", "than", "that", "the", "their", "them", "then",
+    "there", "these", "thing", "things", "think", "this", "those", "to", "too", "up", "us",
+    "ve", "versus", "very", "vs", "want", "wants", "was", "wasn", "we", "were", "what", "when",
+    "where", "which", "while", "who", "why", "will", "with", "would", "you", "your",
 };
 
 /* CJK characters too common to mean anything on their own (unigrams only). */

@@ -157,6 +157,10 @@ static void test_entities(void **state)
         {"on Ubuntu 22.04 hosts", RT_ENT_OS, "Ubuntu 22.04", 0},
         {"windows server 2019 login", RT_ENT_OS, "Windows Server 2019", 0},
         {"alinux 3 kernel", RT_ENT_OS, "Alinux 3", 0},
+        {"ResetDisk returns 403 IncorrectInstanceStatus", RT_ENT_ERROR_CODE,
+         "IncorrectInstanceStatus", 0},
+        {"the call gave DiskNotFound", RT_ENT_ERROR_CODE, "DiskNotFound", 0},
+        {"InvalidApiKey from the gateway", RT_ENT_ERROR_CODE, "InvalidApiKey", 0},
     };
     struct rt_entity out[RT_ENTITIES_MAX];
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
@@ -177,7 +181,7 @@ static void test_no_false_entities(void **state)
     (void)state;
     static const char *const quiet[] = {
         "what is an i-series instance", "a t-shirt size question", "raw data in memory",
-        "keep snapshots 7/30 days",
+        "keep snapshots 7/30 days", "the snapshot shows SnapshotCreatedImage",
     };
     struct rt_entity out[RT_ENTITIES_MAX];
     for (size_t i = 0; i < ARRAY_LEN(quiet); i++) {
@@ -497,6 +501,57 @@ static void test_word_forms(void **state)
     free(t);
 }
 
+/* Method words ("api", "sdk") beside another product's cue say how, not what: they do not
+ * keep a question about that product in scope. The margin is lowered so that the method
+ * words alone would clear it. */
+static void test_method_words_beside_topic(void **state)
+{
+    (void)state;
+    struct rt_options o = rt_default_options();
+    o.oos_topic_margin = 10.0;
+    rt_router *r = NULL;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(rt_router_new(kb, &o, &r, &e), ERR_OK);
+    struct rt_result res;
+    const char *q = "call the rds api with the sdk";
+    assert_int_equal(rt_route(r, "ecs", q, strlen(q), &res, &e), ERR_OK);
+    assert_int_equal(res.oos, RT_OOS_OTHER_TOPIC);
+    assert_true(res.evidence >= o.oos_topic_margin); /* the words are there, and not enough */
+    q = "rds client on my instance: open port 3306 in the security group";
+    assert_int_equal(rt_route(r, "ecs", q, strlen(q), &res, &e), ERR_OK);
+    assert_int_equal(res.oos, RT_OOS_NONE);
+    rt_router_free(r);
+}
+
+/* A colon introduces the material of a request only after the request word: before it, it
+ * ends a preface and the question that follows is the subject. */
+static void test_colon_before_request(void **state)
+{
+    (void)state;
+    want_route("cloud assistant on my instance: write a script that runs a shell command",
+               "ecs-execute-instances", "api");
+    want_route("write a poem: cloud assistant runs a shell command on my instance", NULL, NULL);
+}
+
+/* A failure phrase negates the cue inside it: "没放行" is a failure, not the console's
+ * "放行". */
+static void test_negated_cue(void **state)
+{
+    (void)state;
+    want_route("安全组端口放行", "ecs-configure-instance", "console");
+    want_route("安全组端口没放行", "ecs-configure-instance", "troubleshoot");
+}
+
+/* Comparison words carry no subject: "difference between A and B" is about A and B. */
+static void test_comparison_words(void **state)
+{
+    (void)state;
+    char *t = rt_debug_tokens(router, "ecs", "difference between versus vs differences");
+    assert_string_equal(t, "");
+    free(t);
+}
+
 /* Overlapping cues count once, for the longest: "after rollback" (cloud-assistant) wins
  * over the "rollback" (console) inside it. */
 static void test_longest_cue_wins(void **state)
@@ -605,6 +660,9 @@ int main(void)
         cmocka_unit_test(test_number_patterns), cmocka_unit_test(test_schedule_and_bulk),
         cmocka_unit_test(test_failure_in_api_terms), cmocka_unit_test(test_api_owner),
         cmocka_unit_test(test_write_requests), cmocka_unit_test(test_word_forms),
+        cmocka_unit_test(test_method_words_beside_topic),
+        cmocka_unit_test(test_colon_before_request), cmocka_unit_test(test_negated_cue),
+        cmocka_unit_test(test_comparison_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
