@@ -168,6 +168,19 @@ static void check_path(struct kb_report *r, const char *file, const struct kb_pa
     snprintf(at, sizeof at, "%s.tools", where);
     check_strs(r, file, at, &p->tools);
     check_tools(r, file, at, &p->tools);
+    /* Chinese versions are optional, but when present they match the English item for item. */
+    static const char *const zh_names[] = {"steps", "facts", "limitations"};
+    const struct kb_strs *en[] = {&p->steps, &p->facts, &p->limitations};
+    const struct kb_strs *zh[] = {&p->steps_zh, &p->facts_zh, &p->limitations_zh};
+    for (size_t i = 0; i < ARRAY_LEN(zh_names); i++) {
+        if (zh[i]->n == 0)
+            continue;
+        snprintf(at, sizeof at, "%s.%s_zh", where, zh_names[i]);
+        check_strs(r, file, at, zh[i]);
+        if (zh[i]->n != en[i]->n)
+            kb_problem(r, "%s: %s (%s): %zu item(s), but %s has %zu", file, at, p->id,
+                       zh[i]->n, zh_names[i], en[i]->n);
+    }
 }
 
 static void check_limit(struct kb_report *r, const char *file, const struct kb_skill *s,

@@ -48,6 +48,13 @@ struct kb_path {
     struct kb_strs facts;       /* key facts */
     struct kb_strs limitations; /* known limitations */
     struct kb_strs tools;       /* tool names */
+    /* Chinese versions for answers to Chinese questions: "" or empty when absent, else item
+     * for item the same as the English lists (the checker enforces it). Never indexed for
+     * routing: they only change the language of the answer. */
+    const char *best_for_zh;
+    struct kb_strs steps_zh;
+    struct kb_strs facts_zh;
+    struct kb_strs limitations_zh;
 };
 
 /* One FAQ entry. */
@@ -62,6 +69,7 @@ struct kb_skill {
     const char *title;              /* English title */
     const char *title_zh;           /* Chinese title, or "" */
     const char *summary;            /* two or three sentences */
+    const char *summary_zh;         /* the summary in Chinese, or "" */
     struct kb_strs use_when;        /* when to use it */
     struct kb_strs not_when;        /* when not to (naming the other skill) */
     struct kb_strs keywords;        /* skill-level cues, English and Chinese */

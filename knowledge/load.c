@@ -145,6 +145,10 @@ static void path_release(struct kb_path *p)
     strs_free(&p->facts);
     strs_free(&p->limitations);
     strs_free(&p->tools);
+    free((char *)p->best_for_zh);
+    strs_free(&p->steps_zh);
+    strs_free(&p->facts_zh);
+    strs_free(&p->limitations_zh);
 }
 
 static void limit_release(struct kb_limit *l)
@@ -166,6 +170,7 @@ static void skill_release(struct kb_skill *s)
     free((char *)s->title);
     free((char *)s->title_zh);
     free((char *)s->summary);
+    free((char *)s->summary_zh);
     strs_free(&s->use_when);
     strs_free(&s->not_when);
     strs_free(&s->keywords);
@@ -338,6 +343,10 @@ static void parse_path(struct ctx *c, const cJSON *j, const char *where, struct 
     get_strs(c, j, "facts", where, &p->facts);
     get_strs(c, j, "limitations", where, &p->limitations);
     get_strs(c, j, "tools", where, &p->tools);
+    p->best_for_zh = get_str(c, j, "best_for_zh", 0, where);
+    get_strs(c, j, "steps_zh", where, &p->steps_zh);
+    get_strs(c, j, "facts_zh", where, &p->facts_zh);
+    get_strs(c, j, "limitations_zh", where, &p->limitations_zh);
 }
 
 static void parse_limit(struct ctx *c, const cJSON *j, const char *where, const char *skill,
@@ -377,6 +386,7 @@ static void parse_skill(struct ctx *c, const cJSON *j, const char *fname, struct
     s->title = get_str(c, j, "title", 1, "");
     s->title_zh = get_str(c, j, "title_zh", 0, "");
     s->summary = get_str(c, j, "summary", 1, "");
+    s->summary_zh = get_str(c, j, "summary_zh", 0, "");
     get_strs(c, j, "use_when", "", &s->use_when);
     get_strs(c, j, "not_when", "", &s->not_when);
     get_strs(c, j, "keywords", "", &s->keywords);

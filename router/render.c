@@ -9,6 +9,58 @@
 /* Facts shown in an answer, and steps. */
 #define ANSWER_FACTS_MAX 6
 
+/* The words around an answer, per language. A Chinese or mixed question gets the Chinese row
+ * when the chosen path has Chinese texts (kb_path.steps_zh ...). To add a language: a row here
+ * and the matching *_zh-style fields in the knowledge. */
+struct answer_words {
+    const char *steps, *facts, *limits, *warnings, *tools, *alts, *page;
+    const char *not_ecs, *instruction, *chit_chat;
+    const char *other[2];  /* "...about " PRODUCT "." */
+    const char *covers[2]; /* "What skilld covers for " ID "" */
+};
+static const struct answer_words words_en = {
+    "Steps", "Key facts", "Limitations", "Warnings", "Suggested tools", "Alternatives",
+    "Full skill page",
+    "Not an ECS question",
+    "This looks like an instruction to the assistant rather than a question; routing rules "
+    "cannot be changed from a query.",
+    "This does not look like a question about running ECS instances.",
+    {"This question does not seem to be about ", "."},
+    {"What skilld covers for ", ""},
+};
+static const struct answer_words words_zh = {
+    "操作步骤", "要点", "限制", "注意", "建议的工具", "其他可能", "完整技能页面",
+    "这不是 ECS 相关的问题",
+    "这看起来是对助手的指令而不是问题；路由规则不能通过提问来修改。",
+    "这看起来不是关于 ECS 实例的问题。",
+    {"这个问题似乎与 ", " 无关。"},
+    {"skilld 可以回答的 ", " 问题"},
+};
+
+/* 1 when the question was written in Chinese (alone or mixed with English terms). */
+static int asked_in_chinese(const struct rt_result *res)
+{
+    return strcmp(res->lang, "zh") == 0 || strcmp(res->lang, "mixed") == 0;
+}
+
+/* 1 when the answer uses the path's Chinese texts. */
+static int answer_in_chinese(const struct rt_result *res)
+{
+    return res->path && asked_in_chinese(res) && res->path->steps_zh.n > 0;
+}
+
+/* The Chinese text when wanted and present, else the English. */
+static const char *pick(const char *en, const char *zh, int use_zh)
+{
+    return use_zh && zh && zh[0] ? zh : en;
+}
+
+static const struct kb_strs *pick_list(const struct kb_strs *en, const struct kb_strs *zh,
+                                       int use_zh)
+{
+    return use_zh && zh->n ? zh : en;
+}
+
 static cJSON *strs_json(const struct kb_strs *l, size_t max)
 {
     cJSON *a = cJSON_CreateArray();
@@ -59,8 +111,12 @@ cJSON *rt_result_json(const struct rt_result *res)
     char *md = rt_result_markdown(res);
     cJSON_AddStringToObject(o, "answer", md);
     free(md);
-    cJSON_AddItemToObject(o, "facts", res->path ? strs_json(&res->path->facts, ANSWER_FACTS_MAX)
-                                                : cJSON_CreateArray());
+    int zh = answer_in_chinese(res);
+    cJSON_AddItemToObject(o, "facts",
+                          res->path ? strs_json(pick_list(&res->path->facts, &res->path->facts_zh,
+                                                          zh),
+                                                ANSWER_FACTS_MAX)
+                                    : cJSON_CreateArray());
     cJSON *w = cJSON_AddArrayToObject(o, "warnings");
     for (size_t i = 0; i < res->nwarnings; i++) {
         cJSON *x = cJSON_CreateObject();
@@ -133,19 +189,21 @@ static void md_list(struct buf *b, const char *title, const struct kb_strs *l, i
 static void md_oos(struct buf *b, const struct rt_result *res)
 {
     const struct kb_product *p = res->product;
-    buf_puts(b, "## Not an ECS question\n\n");
+    int zh = asked_in_chinese(res);
+    const struct answer_words *w = zh ? &words_zh : &words_en;
+    buf_printf(b, "## %s\n\n", w->not_ecs);
     if (res->oos == RT_OOS_INSTRUCTION)
-        buf_puts(b, "This looks like an instruction to the assistant rather than a question; "
-                    "routing rules cannot be changed from a query.\n");
+        buf_printf(b, "%s\n", w->instruction);
     else if (res->oos == RT_OOS_CHIT_CHAT)
-        buf_puts(b, "This does not look like a question about running ECS instances.\n");
+        buf_printf(b, "%s\n", w->chit_chat);
     else
-        buf_printf(b, "This question does not seem to be about %s.\n", p->title);
+        buf_printf(b, "%s%s%s\n", w->other[0], p->title, w->other[1]);
     if (res->oos_topic && res->oos_topic->redirect[0])
         buf_printf(b, "\n**%s:** %s\n", res->oos_topic->topic, res->oos_topic->redirect);
-    buf_printf(b, "\n### What skilld covers for %s\n\n", p->id);
+    buf_printf(b, "\n### %s%s%s\n\n", w->covers[0], p->id, w->covers[1]);
     for (size_t i = 0; i < p->nskills; i++)
-        buf_printf(b, "- **%s** (`%s`)\n", p->skills[i].title, p->skills[i].id);
+        buf_printf(b, "- **%s** (`%s`)\n", pick(p->skills[i].title, p->skills[i].title_zh, zh),
+                   p->skills[i].id);
 }
 
 char *rt_result_markdown(const struct rt_result *res)
@@ -157,19 +215,23 @@ char *rt_result_markdown(const struct rt_result *res)
         return buf_steal(&b, NULL);
     }
     const struct kb_path *pa = res->path;
-    buf_printf(&b, "## %s — %s\n\n", res->skill->title, pa->title);
-    if (pa->best_for[0])
-        buf_printf(&b, "%s\n", pa->best_for);
+    int zh = answer_in_chinese(res);
+    const struct answer_words *w = zh ? &words_zh : &words_en;
+    buf_printf(&b, "## %s — %s\n\n", pick(res->skill->title, res->skill->title_zh, zh),
+               pick(pa->title, pa->title_zh, zh));
+    const char *best = pick(pa->best_for, pa->best_for_zh, zh);
+    if (best[0])
+        buf_printf(&b, "%s\n", best);
     if (res->nwarnings) {
-        buf_puts(&b, "\n### Warnings\n\n");
+        buf_printf(&b, "\n### %s\n\n", w->warnings);
         for (size_t i = 0; i < res->nwarnings; i++)
             buf_printf(&b, "- ⚠ %s\n", res->warnings[i].text);
     }
-    md_list(&b, "Steps", &pa->steps, 1, (size_t)-1);
-    md_list(&b, "Key facts", &pa->facts, 0, ANSWER_FACTS_MAX);
-    md_list(&b, "Limitations", &pa->limitations, 0, (size_t)-1);
+    md_list(&b, w->steps, pick_list(&pa->steps, &pa->steps_zh, zh), 1, (size_t)-1);
+    md_list(&b, w->facts, pick_list(&pa->facts, &pa->facts_zh, zh), 0, ANSWER_FACTS_MAX);
+    md_list(&b, w->limits, pick_list(&pa->limitations, &pa->limitations_zh, zh), 0, (size_t)-1);
     if (res->ntools) {
-        buf_puts(&b, "\n### Suggested tools\n\n");
+        buf_printf(&b, "\n### %s\n\n", w->tools);
         for (size_t i = 0; i < res->ntools; i++) {
             buf_printf(&b, "- `%s`", res->tools[i].name);
             if (res->tools[i].nargs) {
@@ -183,12 +245,14 @@ char *rt_result_markdown(const struct rt_result *res)
         }
     }
     if (res->nalts) {
-        buf_puts(&b, "\n### Alternatives\n\n");
+        buf_printf(&b, "\n### %s\n\n", w->alts);
         for (size_t i = 0; i < res->nalts; i++)
-            buf_printf(&b, "- %s — %s (`%s` / `%s`)\n", res->alts[i].skill->title,
-                       res->alts[i].path->title, res->alts[i].skill->id, res->alts[i].path->id);
+            buf_printf(&b, "- %s — %s (`%s` / `%s`)\n",
+                       pick(res->alts[i].skill->title, res->alts[i].skill->title_zh, zh),
+                       pick(res->alts[i].path->title, res->alts[i].path->title_zh, zh),
+                       res->alts[i].skill->id, res->alts[i].path->id);
     }
-    buf_printf(&b, "\nFull skill page: /skills/%s/%s\n", res->product->id, res->skill->id);
+    buf_printf(&b, "\n%s: /skills/%s/%s\n", w->page, res->product->id, res->skill->id);
     return buf_steal(&b, NULL);
 }
 
@@ -271,6 +335,8 @@ cJSON *rt_skill_json(const struct kb_product *p, const struct kb_skill *s)
     cJSON_AddStringToObject(o, "product", p->id);
     cJSON_AddStringToObject(o, "title_zh", s->title_zh);
     cJSON_AddStringToObject(o, "summary", s->summary);
+    if (s->summary_zh[0])
+        cJSON_AddStringToObject(o, "summary_zh", s->summary_zh);
     cJSON_AddItemToObject(o, "use_when", strs_json(&s->use_when, (size_t)-1));
     cJSON_AddItemToObject(o, "not_when", strs_json(&s->not_when, (size_t)-1));
     cJSON_AddStringToObject(o, "default_path", s->default_path->id);
@@ -282,6 +348,14 @@ cJSON *rt_skill_json(const struct kb_product *p, const struct kb_skill *s)
         cJSON_AddItemToObject(x, "steps", strs_json(&pa->steps, (size_t)-1));
         cJSON_AddItemToObject(x, "facts", strs_json(&pa->facts, (size_t)-1));
         cJSON_AddItemToObject(x, "limitations", strs_json(&pa->limitations, (size_t)-1));
+        if (pa->steps_zh.n) {
+            cJSON_AddStringToObject(x, "title_zh", pa->title_zh);
+            cJSON_AddStringToObject(x, "best_for_zh", pa->best_for_zh);
+            cJSON_AddItemToObject(x, "steps_zh", strs_json(&pa->steps_zh, (size_t)-1));
+            cJSON_AddItemToObject(x, "facts_zh", strs_json(&pa->facts_zh, (size_t)-1));
+            cJSON_AddItemToObject(x, "limitations_zh",
+                                  strs_json(&pa->limitations_zh, (size_t)-1));
+        }
         cJSON_AddItemToObject(x, "tools", strs_json(&pa->tools, (size_t)-1));
         cJSON_AddItemToArray(paths, x);
     }

@@ -543,6 +543,44 @@ static void test_negated_cue(void **state)
     want_route("安全组端口没放行", "ecs-configure-instance", "troubleshoot");
 }
 
+/* A Chinese question gets the path's Chinese texts when it has them; an English one, or a
+ * path without them, the English. */
+static void test_chinese_answer(void **state)
+{
+    (void)state;
+    struct rt_result res;
+    route("安全组端口放行", &res);
+    assert_string_equal(res.path->id, "console");
+    char *md = rt_result_markdown(&res);
+    assert_non_null(strstr(md, "### 操作步骤"));
+    assert_non_null(strstr(md, "1. 打开对应的页面。"));
+    assert_null(strstr(md, "Open the right page."));
+    free(md);
+    cJSON *o = rt_result_json(&res);
+    const cJSON *facts = cJSON_GetObjectItemCaseSensitive(o, "facts");
+    assert_string_equal(cJSON_GetArrayItem(facts, 0)->valuestring, "控制台适合一次性的修改。");
+    cJSON_Delete(o);
+
+    route("open port 22 in the security group console", &res);
+    assert_string_equal(res.path->id, "console");
+    md = rt_result_markdown(&res);
+    assert_non_null(strstr(md, "### Steps"));
+    assert_non_null(strstr(md, "1. Open the right page."));
+    free(md);
+
+    route("安全组端口没放行", &res); /* troubleshoot has no Chinese texts in the test data */
+    assert_string_equal(res.path->id, "troubleshoot");
+    md = rt_result_markdown(&res);
+    assert_non_null(strstr(md, "### Steps"));
+    free(md);
+
+    route("今天天气怎么样", &res); /* out of scope, asked in Chinese */
+    assert_null(res.skill);
+    md = rt_result_markdown(&res);
+    assert_non_null(strstr(md, "这不是 ECS 相关的问题"));
+    free(md);
+}
+
 /* Comparison words carry no subject: "difference between A and B" is about A and B. */
 static void test_comparison_words(void **state)
 {
@@ -654,7 +692,7 @@ int main(void)
         cmocka_unit_test(test_tool_arguments), cmocka_unit_test(test_paths),
         cmocka_unit_test(test_out_of_scope),   cmocka_unit_test(test_errors),
         cmocka_unit_test(test_json_shape),     cmocka_unit_test(test_skill_pages),
-        cmocka_unit_test(test_typos),          cmocka_unit_test(test_request_out_of_scope),
+        cmocka_unit_test(test_typos),          cmocka_unit_test(test_chinese_answer),          cmocka_unit_test(test_request_out_of_scope),
         cmocka_unit_test(test_failure_and_default_paths),
         cmocka_unit_test(test_longest_cue_wins), cmocka_unit_test(test_scoped_limits),
         cmocka_unit_test(test_number_patterns), cmocka_unit_test(test_schedule_and_bulk),
