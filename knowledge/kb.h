@@ -32,6 +32,7 @@ struct kb_limit {
     const char *applies_to; /* the thing limited (instance, command, image, ...) or "" */
     const char *entity;     /* extracted entity compared with it (size_bytes, ...) or NULL */
     const char *text;       /* one sentence stating the limit */
+    const char *text_zh;    /* the same in Chinese, or "" */
     struct kb_strs values;  /* accepted values of an enum limit (empty otherwise) */
     struct kb_strs paths;   /* path ids the limit is worth a warning on (empty: every path) */
     const char *skill_id;   /* id of the skill file that defines it */
@@ -88,6 +89,7 @@ struct kb_skill {
 struct kb_oos {
     const char *topic;    /* e.g. "Managed databases (RDS, PolarDB)" */
     const char *redirect; /* one sentence: what to use instead */
+    const char *redirect_zh; /* the same in Chinese, or "" */
     struct kb_strs cues;  /* words that mean this topic */
 };
 

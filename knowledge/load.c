@@ -159,6 +159,7 @@ static void limit_release(struct kb_limit *l)
     free((char *)l->applies_to);
     free((char *)l->entity);
     free((char *)l->text);
+    free((char *)l->text_zh);
     free((char *)l->skill_id);
     strs_free(&l->values);
     strs_free(&l->paths);
@@ -198,6 +199,7 @@ static void product_release(struct kb_product *p)
     for (size_t i = 0; i < p->noos; i++) {
         free((char *)p->oos[i].topic);
         free((char *)p->oos[i].redirect);
+        free((char *)p->oos[i].redirect_zh);
         strs_free(&p->oos[i].cues);
     }
     free(p->oos);
@@ -307,6 +309,7 @@ static void parse_product(struct ctx *c, const cJSON *j, const char *folder, str
         struct kb_oos *o = &p->oos[p->noos++];
         o->topic = get_str(c, it, "topic", 1, where);
         o->redirect = get_str(c, it, "redirect", 0, where);
+        o->redirect_zh = get_str(c, it, "redirect_zh", 0, where);
         get_strs(c, it, "cues", where, &o->cues);
     }
 }
@@ -358,6 +361,7 @@ static void parse_limit(struct ctx *c, const cJSON *j, const char *where, const 
     l->applies_to = get_str(c, j, "applies_to", 0, where);
     l->entity = get_opt_str(c, j, "entity", where);
     l->text = get_str(c, j, "text", 1, where);
+    l->text_zh = get_str(c, j, "text_zh", 0, where);
     l->skill_id = xstrdup(skill);
     get_strs(c, j, "values", where, &l->values);
     get_strs(c, j, "paths", where, &l->paths);

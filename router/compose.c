@@ -49,15 +49,34 @@ static void fmt_num(char *out, size_t cap, double v, const char *unit)
         snprintf(out, cap, "%.2f%s%s", v, *unit ? " " : "", unit);
 }
 
+/* How an entity collides with a limit, and the words for it per language. A question asked
+ * in Chinese (or mixed) gets the Chinese sentence when the limit has one (kb_limit.text_zh). */
+enum why { WHY_ABOVE_MAX, WHY_BELOW_MIN, WHY_EXCEEDS, WHY_NOT_ACCEPTED };
+static const struct {
+    const char *en, *zh;
+} why_words[] = {
+    [WHY_ABOVE_MAX] = {"is above the maximum of", "超过上限"},
+    [WHY_BELOW_MIN] = {"is below the minimum of", "低于下限"},
+    [WHY_EXCEEDS] = {"exceeds the limit of", "超出限制"},
+    [WHY_NOT_ACCEPTED] = {"is not an accepted value", "不是允许的取值"},
+};
+
 static void warn(struct rt_result *res, const struct kb_limit *l, const struct rt_entity *en,
-                 const char *why)
+                 enum why why, const char *lim)
 {
     if (res->nwarnings == RT_WARNINGS_MAX)
         return;
     struct rt_warning *w = &res->warnings[res->nwarnings++];
     w->limit = l;
     w->entity = en;
-    snprintf(w->text, sizeof w->text, "%s %s: %s", en->text, why, l->text);
+    int zh = (strcmp(res->lang, "zh") == 0 || strcmp(res->lang, "mixed") == 0) && l->text_zh &&
+             l->text_zh[0];
+    if (zh)
+        snprintf(w->text, sizeof w->text, "%s %s%s%s：%s", en->text, why_words[why].zh,
+                 lim[0] ? " " : "", lim, l->text_zh);
+    else
+        snprintf(w->text, sizeof w->text, "%s %s%s%s: %s", en->text, why_words[why].en,
+                 lim[0] ? " " : "", lim, l->text);
 }
 
 /* Compare one entity with one limit. */
@@ -69,7 +88,7 @@ static void check_limit(struct rt_result *res, const struct kb_limit *l,
         for (size_t i = 0; i < l->values.n; i++)
             if (strcasecmp(l->values.v[i], en->value) == 0)
                 return;
-        warn(res, l, en, "is not an accepted value");
+        warn(res, l, en, WHY_NOT_ACCEPTED, "");
         return;
     }
     if (strcmp(l->unit, "count") != 0 && strcmp(l->unit, "bytes") != 0 &&
@@ -80,20 +99,14 @@ static void check_limit(struct rt_result *res, const struct kb_limit *l,
     if (l->has_max) {
         if (v > l->max) {
             fmt_num(lim, sizeof lim, l->max, l->unit);
-            char why[96];
-            snprintf(why, sizeof why, "is above the maximum of %s", lim);
-            warn(res, l, en, why);
+            warn(res, l, en, WHY_ABOVE_MAX, lim);
         } else if (v < l->value) {
             fmt_num(lim, sizeof lim, l->value, l->unit);
-            char why[96];
-            snprintf(why, sizeof why, "is below the minimum of %s", lim);
-            warn(res, l, en, why);
+            warn(res, l, en, WHY_BELOW_MIN, lim);
         }
     } else if (v > l->value) {
         fmt_num(lim, sizeof lim, l->value, l->unit);
-        char why[96];
-        snprintf(why, sizeof why, "exceeds the limit of %s", lim);
-        warn(res, l, en, why);
+        warn(res, l, en, WHY_EXCEEDS, lim);
     }
 }
 

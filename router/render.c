@@ -199,7 +199,8 @@ static void md_oos(struct buf *b, const struct rt_result *res)
     else
         buf_printf(b, "%s%s%s\n", w->other[0], p->title, w->other[1]);
     if (res->oos_topic && res->oos_topic->redirect[0])
-        buf_printf(b, "\n**%s:** %s\n", res->oos_topic->topic, res->oos_topic->redirect);
+        buf_printf(b, "\n**%s:** %s\n", res->oos_topic->topic,
+                   pick(res->oos_topic->redirect, res->oos_topic->redirect_zh, zh));
     buf_printf(b, "\n### %s%s%s\n\n", w->covers[0], p->id, w->covers[1]);
     for (size_t i = 0; i < p->nskills; i++)
         buf_printf(b, "- **%s** (`%s`)\n", pick(p->skills[i].title, p->skills[i].title_zh, zh),
@@ -325,6 +326,8 @@ static cJSON *limit_json(const struct kb_limit *l)
     else
         cJSON_AddNullToObject(o, "entity");
     cJSON_AddStringToObject(o, "text", l->text);
+    if (l->text_zh && l->text_zh[0])
+        cJSON_AddStringToObject(o, "text_zh", l->text_zh);
     cJSON_AddStringToObject(o, "skill", l->skill_id);
     return o;
 }

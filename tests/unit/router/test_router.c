@@ -614,9 +614,17 @@ static void test_scoped_limits(void **state)
     assert_string_equal(res.path->id, "api");
     assert_int_equal(res.nwarnings, 1);
     assert_string_equal(res.warnings[0].limit->id, "image_share_accounts");
+    assert_string_equal(res.warnings[0].text,
+                        "15 accounts exceeds the limit of 10: One share call adds at most 10 "
+                        "accounts.");
     route("share my custom image with 15 accounts in the console", &res);
     assert_string_equal(res.path->id, "console");
     assert_int_equal(res.nwarnings, 0);
+    /* Asked in Chinese: the warning is in Chinese when the limit has a Chinese sentence. */
+    route("用 api 把自定义镜像共享给 15 个账号", &res);
+    assert_int_equal(res.nwarnings, 1);
+    assert_string_equal(res.warnings[0].text,
+                        "15 个账号 超出限制 10：一次共享调用最多添加 10 个账号。");
 }
 
 static void test_errors(void **state)
