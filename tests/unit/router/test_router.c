@@ -524,6 +524,61 @@ static void test_method_words_beside_topic(void **state)
     rt_router_free(r);
 }
 
+/* Chinese evidence is weighed on the English scale: with the topic margin set just under
+ * a Chinese query's raw evidence, the query still goes to the other product, while an
+ * English query just over the margin stays in scope. */
+static void test_chinese_evidence_scale(void **state)
+{
+    (void)state;
+    struct rt_result res;
+    const char *zh = "云数据库的安全组端口怎么开";
+    route(zh, &res);
+    assert_non_null(res.oos_topic);
+    assert_true(res.evidence > 4.0);
+    const char *en = "rds client: open port 3306 in the security group";
+    struct rt_result res_en;
+    route(en, &res_en);
+    assert_non_null(res_en.oos_topic);
+    struct rt_options o = rt_default_options();
+    rt_router *r = NULL;
+    struct err e;
+    err_clear(&e);
+    o.oos_topic_margin = res.evidence - 1.0;
+    assert_int_equal(rt_router_new(kb, &o, &r, &e), ERR_OK);
+    assert_int_equal(rt_route(r, "ecs", zh, strlen(zh), &res, &e), ERR_OK);
+    assert_int_equal(res.oos, RT_OOS_OTHER_TOPIC);
+    rt_router_free(r);
+    o.oos_topic_margin = res_en.evidence - 1.0;
+    assert_int_equal(rt_router_new(kb, &o, &r, &e), ERR_OK);
+    assert_int_equal(rt_route(r, "ecs", en, strlen(en), &res_en, &e), ERR_OK);
+    assert_int_equal(res_en.oos, RT_OOS_NONE);
+    rt_router_free(r);
+}
+
+/* Naming one of the product's own operations keeps a query in scope beside another
+ * product's cue, whatever the margin; without the operation the cue wins. */
+static void test_own_api_beside_topic(void **state)
+{
+    (void)state;
+    struct rt_options o = rt_default_options();
+    o.oos_topic_margin = 1000.0;
+    rt_router *r = NULL;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(rt_router_new(kb, &o, &r, &e), ERR_OK);
+    struct rt_result res;
+    const char *q = "rds backups: does CreateSnapshot take a list of disk ids";
+    assert_int_equal(rt_route(r, "ecs", q, strlen(q), &res, &e), ERR_OK);
+    assert_int_equal(res.oos, RT_OOS_NONE);
+    q = "rds backups: does it take a list of disk ids";
+    assert_int_equal(rt_route(r, "ecs", q, strlen(q), &res, &e), ERR_OK);
+    assert_int_equal(res.oos, RT_OOS_OTHER_TOPIC);
+    q = "aws backups: does CreateSnapshot take a list of disk ids";
+    assert_int_equal(rt_route(r, "ecs", q, strlen(q), &res, &e), ERR_OK);
+    assert_int_not_equal(res.oos, RT_OOS_NONE); /* another cloud is still a veto */
+    rt_router_free(r);
+}
+
 /* A colon introduces the material of a request only after the request word: before it, it
  * ends a preface and the question that follows is the subject. */
 static void test_colon_before_request(void **state)
@@ -707,6 +762,7 @@ int main(void)
         cmocka_unit_test(test_failure_in_api_terms), cmocka_unit_test(test_api_owner),
         cmocka_unit_test(test_write_requests), cmocka_unit_test(test_word_forms),
         cmocka_unit_test(test_method_words_beside_topic),
+        cmocka_unit_test(test_chinese_evidence_scale), cmocka_unit_test(test_own_api_beside_topic),
         cmocka_unit_test(test_colon_before_request), cmocka_unit_test(test_negated_cue),
         cmocka_unit_test(test_comparison_words),
     };
