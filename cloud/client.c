@@ -76,6 +76,19 @@ static int endpoint_is_loopback(const char *ep)
            c < 256 && d < 256;
 }
 
+/* 1 when s is non-empty ASCII without control bytes (and, for the AccessKey ID, without the
+ * space and comma that delimit the Authorization fields). The ID and the STS token travel in
+ * header lines, where a CR or LF would break the request or inject a header into it. */
+static int header_value_ok(const char *s, const char *also_banned)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e || strchr(also_banned, *s))
+            return 0;
+    return 1;
+}
+
 void cloud_client_free(cloud_client *c)
 {
     if (!c)
@@ -99,6 +112,13 @@ cloud_client *cloud_client_new(const struct cloud_config *cfg, struct err *e)
     }
     if (!cr || !cr->access_key_id || !cr->access_key_secret) {
         err_set(e, ERR_INVALID, "cloud: credentials are required");
+        return NULL;
+    }
+    if (!header_value_ok(cr->access_key_id, " ,") ||
+        (cr->security_token && *cr->security_token && !header_value_ok(cr->security_token, ""))) {
+        /* The values themselves stay out of the message: the token is a secret. */
+        err_set(e, ERR_INVALID, "cloud: the AccessKey ID or the STS token contains a character a "
+                                "header cannot carry (a stray newline from a file?)");
         return NULL;
     }
     if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
@@ -545,7 +565,9 @@ err_code cloud_call(cloud_client *c, const char *product, const char *action,
         rc = attempt_build(c, host, version, action, &p, &a);
         if (rc) {
             attempt_release(&a);
-            copy_field(ce->message, sizeof ce->message, "the request is larger than its limit");
+            copy_field(ce->message, sizeof ce->message,
+                       rc == ERR_TOO_BIG ? "the request is larger than its limit"
+                                         : "the request cannot be signed (a malformed header value)");
             goto cleanup;
         }
         struct buf shown;

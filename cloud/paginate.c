@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define CLOUD_MAX_PAGE_NUMBER 1000000000L /* a server's PageNumber we trust to count on from */
+
 /* The value at a dotted path such as "Instances.Instance", or NULL. */
 static cJSON *at_path(cJSON *root, const char *path)
 {
@@ -58,7 +60,7 @@ err_code cloud_paginate(cloud_client *c, const char *product, const char *action
     cJSON *page = NULL;
     char *token = NULL;
     char page_number[32];
-    size_t seen = 0;
+    size_t seen = 0, kept = 0; /* items in the answers / items in `items` */
     err_code rc = ERR_OK;
     for (int pages = 0;; pages++) {
         if (pages == CLOUD_MAX_PAGES) {
@@ -77,13 +79,15 @@ err_code cloud_paginate(cloud_client *c, const char *product, const char *action
             break;
         }
         size_t got = 0;
-        while (list && list->child &&
-               (max_items == 0 || cJSON_GetArraySize(items) < (int)max_items)) {
+        /* kept is counted here, not with cJSON_GetArraySize: that walks the whole list (quadratic
+         * over many pages) and returns an int that a size_t limit past INT_MAX would not fit. */
+        while (list && list->child && (max_items == 0 || kept < max_items)) {
             cJSON_AddItemToArray(items, cJSON_DetachItemViaPointer(list, list->child));
             got++;
+            kept++;
         }
         seen += got + (size_t)cJSON_GetArraySize(list); /* items dropped by max_items count too */
-        if (max_items && (size_t)cJSON_GetArraySize(items) >= max_items)
+        if (max_items && kept >= max_items)
             break;
         const cJSON *next = cJSON_GetObjectItemCaseSensitive(page, "NextToken");
         const cJSON *total = cJSON_GetObjectItemCaseSensitive(page, "TotalCount");
@@ -98,8 +102,13 @@ err_code cloud_paginate(cloud_client *c, const char *product, const char *action
             token = xstrdup(next->valuestring);
             set_param(kv, &n, "NextToken", token);
         } else if (!token && cJSON_IsNumber(total) && got > 0 &&
-                   seen < (size_t)total->valuedouble) {
-            long current = cJSON_IsNumber(number) ? (long)number->valuedouble : pages + 1;
+                   (double)seen < total->valuedouble) {
+            /* Compared as doubles: a negative or huge TotalCount/PageNumber from the server must
+             * not reach a cast to an integer type, which would be undefined. */
+            long current = cJSON_IsNumber(number) && number->valuedouble >= 1 &&
+                                   number->valuedouble <= CLOUD_MAX_PAGE_NUMBER
+                               ? (long)number->valuedouble
+                               : pages + 1;
             snprintf(page_number, sizeof page_number, "%ld", current + 1);
             set_param(kv, &n, "PageNumber", page_number);
         } else {

@@ -215,11 +215,13 @@ err_code sim_write_atomic(const char *path, const char *data, size_t len, struct
         dir = xstrdup(".");
     }
     err_code rc = ERR_OK;
+    int created = 0; /* tmp exists and must go if we fail */
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
         rc = err_set(e, ERR_IO, "%s: %s", tmp, strerror(errno));
         goto cleanup;
     }
+    created = 1;
     size_t off = 0;
     while (off < len) {
         ssize_t w = write(fd, data + off, len - off);
@@ -247,10 +249,10 @@ err_code sim_write_atomic(const char *path, const char *data, size_t len, struct
         close(dfd);
     }
 cleanup:
-    if (fd >= 0) {
+    if (fd >= 0)
         close(fd);
-        unlink(tmp);
-    }
+    if (rc && created)
+        unlink(tmp); /* a failed rename too: no stray temp file beside the state */
     free(tmp);
     free(dir);
     return rc;

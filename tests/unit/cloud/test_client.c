@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -577,6 +578,74 @@ static void test_paginate(void **state)
     assert_string_equal(ce.request_id, "NF");
 }
 
+/* Limits and counts from the caller or the server that do not fit the obvious integer types:
+ * a max_items past INT_MAX is "no practical limit", and a negative or huge TotalCount or
+ * PageNumber neither keeps paging nor reaches an undefined float-to-integer conversion. */
+static void test_paginate_extreme_numbers(void **state)
+{
+    struct fixture *f = *state;
+    cJSON *items = NULL;
+    struct cloud_error ce;
+    reply(f, 200, NULL, "{\"NextToken\":\"\",\"Instances\":{\"Instance\":[1,2,3]}}");
+    assert_int_equal(cloud_paginate(f->client, "ecs", "DescribeInstances", NULL, 0,
+                                    "Instances.Instance", (size_t)INT_MAX + 1, &items, &ce),
+                     ERR_OK);
+    assert_int_equal(cJSON_GetArraySize(items), 3);
+    cJSON_Delete(items);
+
+    reply(f, 200, NULL, "{\"TotalCount\":-1,\"PageNumber\":1,\"Images\":{\"Image\":[\"a\"]}}");
+    assert_int_equal(
+        cloud_paginate(f->client, "ecs", "DescribeImages", NULL, 0, "Images.Image", 0, &items, &ce),
+        ERR_OK);
+    assert_int_equal(cJSON_GetArraySize(items), 1);
+    cJSON_Delete(items);
+    assert_int_equal(mock_count(f->mock), 2); /* one request each: no page after TotalCount -1 */
+
+    reply(f, 200, NULL,
+          "{\"TotalCount\":3,\"PageNumber\":1e300,\"Images\":{\"Image\":[\"a\"]}}");
+    reply(f, 200, NULL, "{\"TotalCount\":3,\"PageNumber\":2,\"Images\":{\"Image\":[]}}");
+    assert_int_equal(
+        cloud_paginate(f->client, "ecs", "DescribeImages", NULL, 0, "Images.Image", 0, &items, &ce),
+        ERR_OK);
+    cJSON_Delete(items);
+    char v[64];
+    assert_string_equal(query_get(mock_get(f->mock, 3), "PageNumber", v, sizeof v), "2");
+}
+
+/* An AccessKey ID or STS token with a CR/LF (say, read from a file with Windows line ends) must
+ * not be put in a header line, where it would split the request; the message hides the value. */
+static void test_credentials_header_safe(void **state)
+{
+    struct fixture *f = *state;
+    static const struct {
+        const char *id, *token;
+    } bad[] = {
+        {"LTAIabc\r\nX-Injected: 1", NULL},
+        {"LTAIabc\n", NULL},
+        {"LTAI abc", NULL},
+        {"STS.abc", "tok\r\nX-Injected: 1"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct cloud_credentials cr;
+        assert_int_equal(cloud_credentials_set(&cr, bad[i].id, SECRET, bad[i].token, "t"), ERR_OK);
+        struct cloud_config cfg;
+        cloud_config_defaults(&cfg);
+        cfg.region = "cn-hangzhou";
+        cfg.ecs_endpoint = cfg.vpc_endpoint = f->endpoint;
+        cfg.scheme = "http";
+        cfg.credentials = &cr;
+        struct err e;
+        err_clear(&e);
+        cloud_client *c = cloud_client_new(&cfg, &e);
+        assert_null(c);
+        assert_int_equal(e.code, ERR_INVALID);
+        assert_null(strstr(e.msg, "Injected"));
+        assert_null(strstr(e.msg, SECRET));
+        cloud_credentials_release(&cr);
+    }
+    assert_int_equal(mock_count(f->mock), 0);
+}
+
 static void test_config_validation(void **state)
 {
     struct fixture *f = *state;
@@ -630,6 +699,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_connect_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_secret_leaks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paginate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_paginate_extreme_numbers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_credentials_header_safe, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_validation, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

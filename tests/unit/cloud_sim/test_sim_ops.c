@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cloud/sim/sim_int.h"
@@ -368,6 +369,24 @@ static void test_state_files(void **unused)
     sim_state_free(st);
 }
 
+/* A failed rename (the target is a directory) reports ERR_IO and leaves no temp file behind. */
+static void test_atomic_write_failure_cleans_up(void **unused)
+{
+    char dir[] = "/tmp/skilld-sim-unit-dir-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *target = xasprintf("%s/state.json", dir);
+    assert_int_equal(mkdir(target, 0700), 0); /* rename(file, directory) fails */
+    struct err e = {0};
+    assert_int_equal(sim_write_atomic(target, "{}", 2, &e), ERR_IO);
+    char *tmp = xasprintf("%s.tmp.%ld", target, (long)getpid());
+    assert_int_not_equal(access(tmp, F_OK), 0);
+    unlink(tmp);
+    rmdir(target);
+    rmdir(dir);
+    free(tmp);
+    free(target);
+}
+
 int main(int argc, char **argv)
 {
     cases_path = argc > 1 ? argv[1] : "cases.tsv";
@@ -380,6 +399,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_invocation_progress),
         cmocka_unit_test(test_paging),
         cmocka_unit_test(test_state_files),
+        cmocka_unit_test(test_atomic_write_failure_cleans_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
