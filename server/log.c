@@ -61,6 +61,12 @@ void log_write(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
     va_end(ap);
+    /* Messages quote client input (request paths, tool arguments): a control byte could
+     * forge a second log line or drive the terminal, so each one is shown as '?'. */
+    for (char *c = line + n; *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    }
     pthread_mutex_lock(&log_lock);
     fputs(line, stderr);
     fputc('\n', stderr);

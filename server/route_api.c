@@ -233,7 +233,15 @@ void route_page_handle(const struct app *a, const char *url, int *ret_status,
     if (!s) {
         struct buf msg;
         buf_init(&msg, 2048);
-        buf_printf(&msg, "unknown skill '%.64s'; known skills:", name);
+        /* The name comes from the URL, unescaped: echo at most 64 bytes, cut on a character
+         * boundary, and only when it is UTF-8, so the JSON answer stays valid UTF-8. */
+        size_t echo = utf8_valid(name, strlen(name)) ? strlen(name) : 0;
+        if (echo > 64) {
+            echo = 64;
+            while (echo > 0 && ((unsigned char)name[echo] & 0xC0) == 0x80)
+                echo--;
+        }
+        buf_printf(&msg, "unknown skill '%.*s'; known skills:", (int)echo, name);
         for (size_t i = 0; i < p->nskills; i++)
             buf_printf(&msg, " %s", p->skills[i].id);
         reply_error(ERR_NOT_FOUND, msg.data, ret_status, ret_body);

@@ -180,6 +180,28 @@ test('/api/route answers curl -d bodies and the skill page its url names', async
   assert.match(unknown.json.error.message, /known products: ecs/);
 });
 
+// The unknown-skill 404 echoes the name from the URL: the answer must stay valid UTF-8 JSON
+// whether the unescaped name is not UTF-8 or its echo limit falls inside a character.
+test('an unknown skill page answers valid UTF-8 JSON whatever bytes its URL holds', async () => {
+  if (kind !== 'skilld') return;
+  const raw = (path) => new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      const parts = [];
+      res.on('data', (c) => parts.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(parts) }));
+    }).on('error', reject);
+  });
+  const names = ['%FF%FE', 'a'.repeat(63) + encodeURIComponent('地图'), encodeURIComponent('地') + 'x'];
+  for (const name of names) {
+    const r = await raw(`/skills/ecs/${name}`);
+    assert.equal(r.status, 404, name);
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(r.body);
+    assert.match(JSON.parse(text).error.message, /unknown skill '.*'; known skills: /, name);
+  }
+  const kept = await raw(`/skills/ecs/${encodeURIComponent('地')}x`);
+  assert.match(JSON.parse(kept.body.toString('utf8')).error.message, /unknown skill '地x'/);
+});
+
 test('/metrics is Prometheus text with the three metrics', async () => {
   await newSession();
   await request('GET', '/healthz');
