@@ -150,7 +150,7 @@ static void test_entities(void **state)
         {"share with 15 accounts", RT_ENT_COUNT_ACCOUNTS, "15", 15},
         {"共享给 15 个账号", RT_ENT_COUNT_ACCOUNTS, "15", 15},
         {"copy to 5 regions", RT_ENT_COUNT_REGIONS, "5", 5},
-        {"InvokeCommand python example", RT_ENT_API, "InvokeCommand", 0},
+        {"InvokeCommand sample in Go", RT_ENT_API, "InvokeCommand", 0},
         {"does DescribeInstances page", RT_ENT_API, "DescribeInstances", 0},
         {"import a vmdk file", RT_ENT_IMAGE_FORMAT, "VMDK", 0},
         {"my QCOW2 image", RT_ENT_IMAGE_FORMAT, "QCOW2", 0},
