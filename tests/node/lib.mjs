@@ -1,5 +1,6 @@
 // lib.mjs - helpers shared by the Node tests: start a skilld binary, find the port it logged,
 // stop it and collect its exit status. The server's stderr is kept for assertions.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 
 // Start `cmd args...` and resolve once it logs "listening on http://HOST:PORT".
@@ -43,4 +44,17 @@ export function serverArgs(kind, bin) {
   if (kind === 'skilld') return [bin, ['serve', '--listen', '127.0.0.1:0']];
   if (kind === 'fixture') return [bin, ['--listen', '127.0.0.1:0']];
   throw new Error(`unknown server kind ${kind}`);
+}
+
+// Call the fixture's progress tool and check the notifications reach onprogress in order.
+// The fixture sends 0, 50, 100. The SDK dispatches notifications a microtask late, so the last
+// one may lose the race with the response that follows it at once; two must arrive.
+export async function expectProgress(client) {
+  const seen = [];
+  const r = await client.callTool({ name: 'test_tool_with_progress', arguments: {} }, undefined, {
+    onprogress: (p) => seen.push(p.progress),
+  });
+  assert.notEqual(r.isError, true);
+  assert.ok(seen.length >= 2, `progress seen: ${seen}`);
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1], `non-decreasing: ${seen}`);
 }
