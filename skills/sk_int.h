@@ -7,11 +7,143 @@
 #include <stddef.h>
 
 #include "base/base.h"
+#include "cloud/cloud.h"
 #include "knowledge/kb.h"
 #include "skills/policy.h"
 #include "skills/skills.h"
 
 #define SK_CONTENT_MAX (1024 * 1024) /* bytes of decoded command or file content examined */
+#define SK_DEFAULT_TOKEN_TTL_S 300    /* a plan's confirmation_token lives five minutes */
+#define SK_WAIT_MAX_S 600             /* longest a tool waits for a command, image or snapshot */
+#define SK_OUTPUT_MAX (24 * 1024)     /* bytes of one instance's command output returned */
+
+struct sk_tokens;
+struct sk_audit;
+struct sk_rate;
+struct sk_tool;
+struct sk_exec;
+
+/* ---- Tools ---------------------------------------------------------------------------------*/
+enum sk_effect {
+    SK_EFFECT_READ,        /* reads only: runs at once in every mode */
+    SK_EFFECT_WRITE,       /* changes something: plan, then execute with a token */
+    SK_EFFECT_DESTRUCTIVE, /* destroys something: a token in every mode, auto included */
+};
+
+enum sk_measure { SK_MEASURE_ITEMS, SK_MEASURE_BASE64, SK_MEASURE_CHARS, SK_MEASURE_VALUE,
+                  SK_MEASURE_ENUM };
+
+/* A documented limit a tool checks before calling. */
+struct sk_tool_limit {
+    const struct kb_limit *limit; /* borrowed from the knowledge */
+    char *arg;                    /* "Name" or "List[].Field" */
+    enum sk_measure measure;
+};
+
+/* A state check by reads (state.c): fills findings, may call the backend. */
+typedef void (*sk_state_fn)(struct sk_exec *x, const cJSON *args, const struct kb_strs *argn,
+                            struct sk_findings *f);
+struct sk_tool_state {
+    const char *id;      /* catalogue id, e.g. "instances_running" */
+    sk_state_fn fn;
+    struct kb_strs args; /* the argument names it reads (borrowed from the knowledge) */
+};
+
+/* A handler turns validated arguments into a cloud call and its result. It returns ERR_OK
+ * with *ret_result (a new object the caller owns), or an error with e describing it; x->last
+ * holds the last cloud call's RequestId and API error. */
+typedef err_code (*sk_handler_fn)(struct sk_exec *x, const cJSON *args, cJSON **ret_result,
+                                  struct err *e);
+/* An expander turns a composite tool's arguments into the one API call it plans and runs
+ * (ecs_run_os_fix -> RunCommand with the fix's script), so plans, checks and the CLI line show
+ * what will really be sent. *ret_args is new. */
+typedef err_code (*sk_expand_fn)(const struct sk_tool *t, const cJSON *args, const char **ret_action,
+                                 cJSON **ret_args, struct err *e);
+
+/* One row of a skill file's table: the tool it serves and how. */
+struct sk_handler {
+    const char *tool;     /* catalogue name */
+    sk_handler_fn fn;     /* NULL: sk_api_call (the tool's API action with its arguments) */
+    sk_expand_fn expand;  /* NULL: the tool calls its own action */
+};
+
+/* The skill files' tables (NULL-terminated), one per file. */
+extern const struct sk_handler sk_handlers_configure[];
+extern const struct sk_handler sk_handlers_execute[];
+extern const struct sk_handler sk_handlers_images[];
+extern const struct sk_handler sk_handlers_recovery[];
+extern const struct sk_handler sk_handlers_launch[];
+extern const struct sk_handler sk_handlers_choose[];
+extern const struct sk_handler sk_handlers_storage[];
+extern const struct sk_handler sk_handlers_monitor[];
+extern const struct sk_handler sk_handlers_troubleshoot[];
+
+/* A tool as the registry holds it: the catalogue entry, compiled. */
+struct sk_tool {
+    const struct kb_tool *entry;   /* the catalogue row (borrowed from the knowledge) */
+    struct sk_tool_info info;      /* what tools/list shows */
+    const char *product;           /* "ecs" */
+    const char *action;            /* API action; NULL for a composite tool without one */
+    enum sk_effect effect;
+    int dry_run;                   /* the action takes DryRun */
+    cJSON *schema_json;            /* inputSchema + confirmation_token for changing tools */
+    sk_schema *schema;             /* compiled */
+    struct sk_tool_limit *limits;
+    size_t nlimits;
+    struct sk_tool_state *state;
+    size_t nstate;
+    const struct kb_strs *checks;  /* static check ids */
+    const struct kb_strs *wire_json; /* arguments sent as one JSON text */
+    const struct kb_strs *secret;  /* arguments never shown */
+    const struct kb_strs *destructive_when; /* "Arg=value" that make a write destructive */
+    const struct sk_handler *handler;
+};
+
+/* The registry (registry.c builds it; guard.c runs calls through it). */
+struct sk_registry {
+    const struct kb_product *product;
+    cloud_client *cloud;
+    char *backend;
+    char *region;
+    enum sk_mode mode;          /* resolved: never SK_MODE_DEFAULT */
+    unsigned token_ttl_s;
+    struct sk_policy *policy;
+    struct sk_tokens *tokens;
+    struct sk_audit *audit;
+    struct sk_rate *rate;
+    struct sk_tool *tools;
+    size_t ntools;
+    cJSON *output_schema;       /* the envelope every tool returns */
+};
+
+/* One call in flight: what handlers and state checks see. */
+struct sk_exec {
+    sk_registry *reg;
+    const struct sk_tool *tool;
+    const struct sk_hooks *hooks;
+    const char *client_token;  /* derived from the confirmation token, or NULL */
+    const char *action;        /* the API action this call runs (an expander may change it) */
+    struct cloud_error last;   /* the last cloud call: its RequestId, and its error if any */
+};
+
+/* The generic handler: the tool's action with its arguments (skilld's own removed), the
+ * ClientToken when the action takes one; the response without RequestId as the result. */
+err_code sk_api_call(struct sk_exec *x, const cJSON *args, cJSON **ret_result, struct err *e);
+/* One read for checks and composite tools: action with params (flattened as given), the
+ * answer in *ret (caller frees). Errors as cloud_call, described in e. */
+err_code sk_read(struct sk_exec *x, const char *action, const cJSON *params, cJSON **ret,
+                 struct err *e);
+/* The state check with this catalogue id, or NULL. */
+sk_state_fn sk_state_find(const char *id);
+/* The handler row for a tool name across every skill file, or NULL. */
+const struct sk_handler *sk_handler_find(const char *tool);
+/* Every handler row of every skill file, for the "handler without an entry" check. */
+size_t sk_handler_count(void);
+const struct sk_handler *sk_handler_at(size_t i);
+
+/* Check the documented limits of a tool over args (limits.c). */
+void sk_limits_run(const sk_registry *r, const struct sk_tool *t, const cJSON *args,
+                   struct sk_findings *f);
 
 /* ---- Static checks (checks.c) -------------------------------------------------------------*/
 struct sk_check_ctx {
@@ -32,6 +164,27 @@ void sk_checks_run(const struct sk_policy *policy, const struct kb_strs *ids, co
  * the message ("the command"). */
 void sk_scan_content(const struct sk_policy *pol, const char *content, size_t targets,
                      const char *subject, enum sk_severity cap, struct sk_findings *f);
+
+/* ---- Plans (plan.c) ------------------------------------------------------------------------ */
+
+/* Compact JSON with object members sorted by name at every depth: the text a confirmation
+ * token is bound to. New string. */
+char *sk_canonical_json(const cJSON *v);
+/* A deep copy of args with the values of secret arguments (the catalogue's `secret` list, and
+ * any name containing "password", "secret", "privatekey" or "token" in any case) replaced by
+ * "<redacted>". New tree. */
+cJSON *sk_redact(const cJSON *args, const struct kb_strs *secret);
+/* 1 if the argument name is secret by the rule above. */
+int sk_secret_name(const char *name, const struct kb_strs *secret);
+/* Flatten args into RPC parameters the way the API takes them: names in `json` as one JSON
+ * text, everything else flattened (arrays Name.N, objects Name.Field); names in `skip`
+ * (skilld's own arguments) left out. ERR_INVALID / ERR_TOO_BIG naming the argument. */
+err_code sk_wire_params(const cJSON *args, const struct kb_strs *json, const char *const *skip,
+                        cloud_params *p, struct err *e);
+/* The equivalent aliyun CLI command line for product/action and the flattened parameters,
+ * secret values shown as <redacted>, every value shell-quoted. New string. */
+char *sk_cli_line(const char *product, const char *action, const cloud_params *p,
+                  const struct kb_strs *secret);
 
 /* ---- Helpers (util.c) -------------------------------------------------------------------- */
 /* Standard Base64 (with or without padding, whitespace ignored) into a new NUL-terminated
