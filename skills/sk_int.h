@@ -133,6 +133,14 @@ err_code sk_api_call(struct sk_exec *x, const cJSON *args, cJSON **ret_result, s
  * answer in *ret (caller frees). Errors as cloud_call, described in e. */
 err_code sk_read(struct sk_exec *x, const char *action, const cJSON *params, cJSON **ret,
                  struct err *e);
+/* The RegionId (or regionId) argument, or NULL. */
+const char *sk_args_region(const cJSON *args);
+/* The ids an argument holds (a string, an array, or a JSON-array string): a new array. */
+cJSON *sk_args_ids(const cJSON *args, const char *name);
+/* Deny every id in ids (an array of strings) that the policy's allow-list does not cover by
+ * id or, after one read per resource, by tag. */
+void sk_state_allowlist(struct sk_exec *x, const cJSON *args, const cJSON *ids,
+                        struct sk_findings *f);
 /* The state check with this catalogue id, or NULL. */
 sk_state_fn sk_state_find(const char *id);
 /* The handler row for a tool name across every skill file, or NULL. */
