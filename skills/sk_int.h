@@ -105,6 +105,7 @@ struct sk_registry {
     cloud_client *cloud;
     char *backend;
     char *region;
+    char *key_dir;              /* private keys of created key pairs go here */
     enum sk_mode mode;          /* resolved: never SK_MODE_DEFAULT */
     unsigned token_ttl_s;
     struct sk_policy *policy;

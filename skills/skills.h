@@ -89,6 +89,8 @@ struct sk_config {
     const char *audit_file;           /* append-only JSON lines; NULL: no audit log */
     const char *key_file;             /* confirmation key shared by replicas; NULL: random */
     const char *replica_id;           /* written into audit records; NULL: hostname:pid */
+    const char *key_dir;              /* where ecs_create_key_pair saves private keys (0700);
+                                       * NULL: $HOME/.skilld/keys */
     unsigned token_ttl_s;             /* confirmation token lifetime; 0: 300 */
 };
 
