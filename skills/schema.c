@@ -127,8 +127,7 @@ static const char *match_error(int rc)
 
 static const char *pattern_shown(const struct spattern *p, char buf[SCHEMA_VALUE_BUF * 2])
 {
-    sjson_text(p->source, strlen(p->source), SCHEMA_PATTERN_SHOWN, 0, buf,
-               SCHEMA_VALUE_BUF * 2);
+    sjson_text(p->source, strlen(p->source), SCHEMA_PATTERN_SHOWN, 0, buf, SCHEMA_VALUE_BUF * 2);
     return buf;
 }
 
@@ -399,8 +398,8 @@ static int check_array(struct vctx *c, const struct snode *n, const cJSON *v)
                 ok = 0;
                 emit(c, "schema.items", "unexpected item (items is false: at most %zu allowed)",
                      prefix->n);
-            } else if (!validate(c, sub, a, i < prefix->n ? "schema.prefix_items"
-                                                          : "schema.items")) {
+            } else if (!validate(c, sub, a,
+                                 i < prefix->n ? "schema.prefix_items" : "schema.items")) {
                 ok = 0;
             }
             spath_pop(&c->path);
@@ -435,12 +434,30 @@ static void known_list(const struct snode *n, char *out, size_t cap)
     }
 }
 
+/* The failures of check_member, out of line so that the recursion's frames stay small. */
+__attribute__((noinline)) static void name_unchecked(struct vctx *c, const struct spatprop *pp,
+                                                     int rc)
+{
+    char pat[SCHEMA_VALUE_BUF * 2];
+    emit(c, "schema.pattern_properties", "the name cannot be checked against %s: %s",
+         loud(c) ? pattern_shown(&pp->pat, pat) : "", match_error(rc));
+}
+
+__attribute__((noinline)) static void unknown_property(struct vctx *c, const struct snode *n)
+{
+    char known[SCHEMA_ENUM_SHOWN + SCHEMA_VALUE_BUF];
+    int list = loud(c) && n->nprops;
+    if (list)
+        known_list(n, known, sizeof known);
+    emit(c, "schema.additional_properties", "unknown property (additionalProperties is false)%s%s",
+         list ? "; known properties: " : "", list ? known : "");
+}
+
 static int check_member(struct vctx *c, const struct snode *n, const cJSON *m)
 {
     int ok = 1, matched = 0;
     const struct sprop *p =
-        n->nprops ? bsearch(m->string, n->props, n->nprops, sizeof *n->props, cmp_prop_key)
-                  : NULL;
+        n->nprops ? bsearch(m->string, n->props, n->nprops, sizeof *n->props, cmp_prop_key) : NULL;
     if (p) {
         matched = 1;
         ok &= validate(c, p->schema, m, "schema.properties");
@@ -449,10 +466,8 @@ static int check_member(struct vctx *c, const struct snode *n, const cJSON *m)
         const struct spatprop *pp = &n->patprops[i];
         int rc = match(c, &pp->pat, m->string);
         if (rc < 0) {
-            char pat[SCHEMA_VALUE_BUF * 2];
             matched = 1, ok = 0;
-            emit(c, "schema.pattern_properties", "the name cannot be checked against %s: %s",
-                 pattern_shown(&pp->pat, pat), match_error(rc));
+            name_unchecked(c, pp, rc);
         } else if (rc > 0) {
             matched = 1;
             ok &= validate(c, pp->schema, m, "schema.pattern_properties");
@@ -462,13 +477,7 @@ static int check_member(struct vctx *c, const struct snode *n, const cJSON *m)
     if (matched || !add || done(c))
         return ok;
     if (add->is_bool && !add->accept) {
-        char known[SCHEMA_ENUM_SHOWN + SCHEMA_VALUE_BUF];
-        if (loud(c) && n->nprops)
-            known_list(n, known, sizeof known);
-        emit(c, "schema.additional_properties",
-             "unknown property (additionalProperties is false)%s%s",
-             loud(c) && n->nprops ? "; known properties: " : "",
-             loud(c) && n->nprops ? known : "");
+        unknown_property(c, n);
         return 0;
     }
     return validate(c, add, m, "schema.additional_properties") && ok;
@@ -524,8 +533,7 @@ static size_t try_branches(struct vctx *c, const struct slist_v *l, const cJSON 
     *why_branch = 0;
     for (size_t i = 0; i < l->n && holds < stop_at; i++) {
         const char *rule = NULL;
-        if (try_schema(c, loud(c) ? V_FIRST : V_QUIET, l->v[i], v, loud(c) ? msg : NULL,
-                       &rule)) {
+        if (try_schema(c, loud(c) ? V_FIRST : V_QUIET, l->v[i], v, loud(c) ? msg : NULL, &rule)) {
             if (holds < 2)
                 held[holds] = i;
             holds++;
@@ -536,6 +544,13 @@ static size_t try_branches(struct vctx *c, const struct slist_v *l, const cJSON 
         }
     }
     return holds;
+}
+
+__attribute__((noinline)) static void matches_not(struct vctx *c, const cJSON *v)
+{
+    char val[SCHEMA_VALUE_BUF];
+    emit(c, "schema.not", "%s must not match the schema in not",
+         loud(c) ? value_shown(v, val) : "");
 }
 
 static int check_combinators(struct vctx *c, const struct snode *n, const cJSON *v)
@@ -568,10 +583,8 @@ static int check_combinators(struct vctx *c, const struct snode *n, const cJSON 
         }
     }
     if (n->sub[SS_NOT] && !done(c) && try_schema(c, V_QUIET, n->sub[SS_NOT], v, NULL, NULL)) {
-        char val[SCHEMA_VALUE_BUF];
         ok = 0;
-        emit(c, "schema.not", "%s must not match the schema in not",
-             loud(c) ? value_shown(v, val) : "");
+        matches_not(c, v);
     }
     return ok;
 }

@@ -10,10 +10,11 @@
 #include <string.h>
 
 struct cctx {
-    struct spath path;              /* where in the schema document we are */
-    pcre2_general_context *gctx;    /* PCRE2 allocates through xmalloc */
+    struct spath path;           /* where in the schema document we are */
+    pcre2_general_context *gctx; /* PCRE2 allocates through xmalloc */
     pcre2_compile_context *ccx;
     struct err *e;
+    err_code scan_code; /* what the document scan found, when it stopped */
 };
 
 /* Record "path: message" (the first failure wins) and return code. */
@@ -68,8 +69,7 @@ static err_code compile_pattern(struct cctx *c, const char *kw, const char *src,
      * before a final newline, which would let "i-abc\n" pass ^i-[a-z0-9]+$); no \C, which
      * could split a character. */
     uint32_t opts = PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_NEVER_BACKSLASH_C;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, opts, &ec, &off,
-                                   c->ccx);
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, opts, &ec, &off, c->ccx);
     if (!re) {
         PCRE2_UCHAR why[160];
         char b[NAME_BUF];
@@ -86,8 +86,7 @@ static err_code compile_pattern(struct cctx *c, const char *kw, const char *src,
 /* ---- Keyword parsers: one per kind of keyword value -------------------------------------- */
 
 struct kw;
-typedef err_code (*kw_parse)(struct cctx *c, struct snode *n, const cJSON *v,
-                             const struct kw *row);
+typedef err_code (*kw_parse)(struct cctx *c, struct snode *n, const cJSON *v, const struct kw *row);
 
 /* One row per supported keyword; arg is the SB_, SS_ or SL_ index the parser fills.
  * To support a keyword: add its row here (a parser fills the snode) and its check in
@@ -115,8 +114,9 @@ static err_code p_type(struct cctx *c, struct snode *n, const cJSON *v, const st
     for (const cJSON *t = v->child; t; t = t->next) {
         unsigned bit = cJSON_IsString(t) ? sjson_type_bit(t->valuestring) : 0;
         if (!bit)
-            return cfail(c, ERR_INVALID, "'type' must list known type names (null, boolean, "
-                                         "object, array, number, string, integer)");
+            return cfail(c, ERR_INVALID,
+                         "'type' must list known type names (null, boolean, "
+                         "object, array, number, string, integer)");
         if (n->types & bit)
             return cfail(c, ERR_INVALID, "'type' lists '%s' twice", t->valuestring); /* known */
         n->types |= bit;
@@ -129,8 +129,7 @@ static int cmp_prop(const void *a, const void *b)
     return strcmp(((const struct sprop *)a)->name, ((const struct sprop *)b)->name);
 }
 
-static err_code p_properties(struct cctx *c, struct snode *n, const cJSON *v,
-                             const struct kw *row)
+static err_code p_properties(struct cctx *c, struct snode *n, const cJSON *v, const struct kw *row)
 {
     if (!cJSON_IsObject(v))
         return cfail(c, ERR_INVALID, "'properties' must be an object");
@@ -165,8 +164,7 @@ static err_code p_pattern_properties(struct cctx *c, struct snode *n, const cJSO
     return ERR_OK;
 }
 
-static err_code p_required(struct cctx *c, struct snode *n, const cJSON *v,
-                           const struct kw *row)
+static err_code p_required(struct cctx *c, struct snode *n, const cJSON *v, const struct kw *row)
 {
     if (!cJSON_IsArray(v))
         return cfail(c, ERR_INVALID, "'required' must be an array of strings");
@@ -189,8 +187,9 @@ static err_code p_required(struct cctx *c, struct snode *n, const cJSON *v,
 static err_code p_sub(struct cctx *c, struct snode *n, const cJSON *v, const struct kw *row)
 {
     if (row->arg == SS_ITEMS && cJSON_IsArray(v)) /* draft 7 and before */
-        return cfail(c, ERR_INVALID, "'items' must be a schema (2020-12); an array of schemas "
-                                     "for the first items is 'prefixItems'");
+        return cfail(c, ERR_INVALID,
+                     "'items' must be a schema (2020-12); an array of schemas "
+                     "for the first items is 'prefixItems'");
     return compile_sub(c, row->name, NULL, SIZE_MAX, v, &n->sub[row->arg]);
 }
 
@@ -263,15 +262,12 @@ static err_code p_unique(struct cctx *c, struct snode *n, const cJSON *v, const 
 }
 
 /* Annotations: checked for their type, then ignored by validation. */
-static err_code p_string_note(struct cctx *c, struct snode *n, const cJSON *v,
-                              const struct kw *row)
+static err_code p_string_note(struct cctx *c, struct snode *n, const cJSON *v, const struct kw *row)
 {
-    return cJSON_IsString(v) ? ERR_OK
-                             : cfail(c, ERR_INVALID, "'%s' must be a string", row->name);
+    return cJSON_IsString(v) ? ERR_OK : cfail(c, ERR_INVALID, "'%s' must be a string", row->name);
 }
 
-static err_code p_bool_note(struct cctx *c, struct snode *n, const cJSON *v,
-                            const struct kw *row)
+static err_code p_bool_note(struct cctx *c, struct snode *n, const cJSON *v, const struct kw *row)
 {
     return cJSON_IsBool(v) ? ERR_OK : cfail(c, ERR_INVALID, "'%s' must be a boolean", row->name);
 }
@@ -281,8 +277,7 @@ static err_code p_any_note(struct cctx *c, struct snode *n, const cJSON *v, cons
     return ERR_OK;
 }
 
-static err_code p_examples(struct cctx *c, struct snode *n, const cJSON *v,
-                           const struct kw *row)
+static err_code p_examples(struct cctx *c, struct snode *n, const cJSON *v, const struct kw *row)
 {
     return cJSON_IsArray(v) ? ERR_OK : cfail(c, ERR_INVALID, "'examples' must be an array");
 }
@@ -364,8 +359,7 @@ static err_code compile_node(struct cctx *c, const cJSON *v, struct snode **ret)
                 row = &keywords[i];
         if (!row) {
             char b[NAME_BUF];
-            return cfail(c, ERR_UNSUPPORTED, "keyword '%s' is not supported",
-                         shown(m->string, b));
+            return cfail(c, ERR_UNSUPPORTED, "keyword '%s' is not supported", shown(m->string, b));
         }
         err_code rc = row->parse(c, n, m, row);
         if (rc)
@@ -381,7 +375,10 @@ static int on_duplicate(void *ctx, const struct spath *p)
     struct cctx *c = ctx;
     char where[SCHEMA_PATH_SHOWN + 8];
     spath_render(p, where, sizeof where);
-    err_set(c->e, ERR_INVALID, "%s: the member appears more than once in the schema", where);
+    c->scan_code = err_set(c->e, ERR_INVALID,
+                           "%s: the member appears more than once in the "
+                           "schema",
+                           where);
     return 1;
 }
 
@@ -390,8 +387,8 @@ static int on_too_deep(void *ctx, const struct spath *p)
     struct cctx *c = ctx;
     char where[SCHEMA_PATH_SHOWN + 8];
     spath_render(p, where, sizeof where);
-    err_set(c->e, ERR_TOO_BIG, "%s: the schema is nested deeper than %d levels", where,
-            SCHEMA_DEPTH_MAX);
+    c->scan_code = err_set(c->e, ERR_TOO_BIG, "%s: the schema is nested deeper than %d levels",
+                           where, SCHEMA_DEPTH_MAX);
     return 1;
 }
 
@@ -445,7 +442,7 @@ err_code sk_schema_compile(const cJSON *schema, sk_schema **ret, struct err *e)
         return err_set(e, ERR_INVALID, "(root): no schema given");
     struct sjson_scan_cb cb = {.ctx = &c, .duplicate = on_duplicate, .too_deep = on_too_deep};
     if (sjson_scan(schema, &c.path, &cb))
-        return e ? e->code : ERR_INVALID;
+        return c.scan_code;
 
     struct sk_schema *s = xcalloc(1, sizeof *s);
     s->gctx = pcre2_general_context_create(pcre_alloc, pcre_free, NULL);

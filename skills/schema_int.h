@@ -15,14 +15,14 @@
 /* ---- Named limits ------------------------------------------------------------------------
  * Schemas come from our catalogue, instances from clients: every size that grows the work is
  * bounded here, and a hostile instance or pattern ends in a finding, never a hang. */
-#define SCHEMA_DEPTH_MAX 64           /* JSON nesting of a schema document and of an instance */
-#define SCHEMA_QUOTE_MAX 60           /* code points of a quoted value or name in a message */
-#define SCHEMA_PATTERN_SHOWN 100      /* code points of a pattern in a message */
-#define SCHEMA_PATH_SHOWN 160         /* bytes of a field path in a message (the tail is kept) */
-#define SCHEMA_ENUM_SHOWN 200         /* bytes of the allowed-values list in an enum message */
-#define SCHEMA_MATCH_LIMIT 100000u    /* pcre2_match calls of the matcher per match */
-#define SCHEMA_MATCH_DEPTH 1000u      /* pcre2 backtracking depth per match */
-#define SCHEMA_MATCH_HEAP_KIB 1024u   /* pcre2 heap per match, KiB */
+#define SCHEMA_DEPTH_MAX 64         /* nested objects and arrays in a schema or an instance */
+#define SCHEMA_QUOTE_MAX 60         /* code points of a quoted value or name in a message */
+#define SCHEMA_PATTERN_SHOWN 100    /* code points of a pattern in a message */
+#define SCHEMA_PATH_SHOWN 160       /* bytes of a field path in a message (the tail is kept) */
+#define SCHEMA_ENUM_SHOWN 200       /* bytes of the allowed-values list in an enum message */
+#define SCHEMA_MATCH_LIMIT 100000u  /* pcre2_match calls of the matcher per match */
+#define SCHEMA_MATCH_DEPTH 1000u    /* pcre2 backtracking depth per match */
+#define SCHEMA_MATCH_HEAP_KIB 1024u /* pcre2 heap per match, KiB */
 #define SCHEMA_DIALECT "https://json-schema.org/draft/2020-12/schema"
 
 /* Buffers that hold any rendering above (a code point takes at most 6 bytes, as \u001f). */
@@ -92,18 +92,18 @@ struct slist_v {
  * by the node and freed by snode_free; nothing points back into the source cJSON tree. */
 struct snode {
     int is_bool, accept;
-    unsigned types;           /* ST_* bits and ST_PRESENT; 0: the type keyword is absent */
-    unsigned bounds;          /* 1u << SB_* for each bound present */
-    double bound[SB__COUNT];  /* the values of the present bounds */
-    int unique_items;         /* uniqueItems: true */
-    struct sprop *props;      /* properties, sorted by name (strcmp) for bsearch */
+    unsigned types;          /* ST_* bits and ST_PRESENT; 0: the type keyword is absent */
+    unsigned bounds;         /* 1u << SB_* for each bound present */
+    double bound[SB__COUNT]; /* the values of the present bounds */
+    int unique_items;        /* uniqueItems: true */
+    struct sprop *props;     /* properties, sorted by name (strcmp) for bsearch */
     size_t nprops;
     struct spatprop *patprops; /* patternProperties, in schema order */
     size_t npatprops;
     char **required; /* owned strings, schema order */
     size_t nrequired;
-    cJSON *enum_values;  /* owned copy of the enum array, or NULL */
-    cJSON *const_value;  /* owned copy of const, or NULL when absent */
+    cJSON *enum_values;      /* owned copy of the enum array, or NULL */
+    cJSON *const_value;      /* owned copy of const, or NULL when absent */
     struct spattern pattern; /* re NULL: absent */
     struct snode *sub[SS__COUNT];
     struct slist_v list[SL__COUNT];
@@ -175,13 +175,13 @@ struct sjson_scan_cb {
     void *ctx;
     /* a member name that appears more than once in the object at p (p ends with the name) */
     int (*duplicate)(void *ctx, const struct spath *p);
-    /* a value at p nested deeper than SCHEMA_DEPTH_MAX; its children are not visited */
+    /* an object or array at p nested deeper than SCHEMA_DEPTH_MAX; not visited further */
     int (*too_deep)(void *ctx, const struct spath *p);
 };
 
-/* Visit every value under v (v at depth 1) and report duplicate member names (once per
- * name and object) and values deeper than SCHEMA_DEPTH_MAX. p holds the path of v and is
- * restored on return. Returns nonzero if a callback stopped it. */
+/* Visit every value under v and report duplicate member names (once per name and object) and
+ * objects or arrays nested more than SCHEMA_DEPTH_MAX deep (v itself is at depth 1). p holds
+ * the path of v and is restored on return. Returns nonzero if a callback stopped it. */
 int sjson_scan(const cJSON *v, struct spath *p, const struct sjson_scan_cb *cb);
 
 #endif

@@ -137,8 +137,8 @@ static int w_char(struct w *w, uint32_t cp, int quoted)
         tmp[1] = (char)cp;
         n = 2;
     } else if (must_escape(cp)) {
-        static const char short_esc[] = {['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n',
-                                         ['\r'] = 'r', ['\t'] = 't'};
+        static const char short_esc[] = {
+            ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
         if (cp < sizeof short_esc && short_esc[cp]) {
             tmp[0] = '\\';
             tmp[1] = short_esc[cp];
@@ -290,8 +290,7 @@ static int plain_name(const char *s)
 {
     size_t n = 0;
     for (const char *c = s; *c; c++, n++) {
-        int alpha = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
-                    *c == '$';
+        int alpha = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' || *c == '$';
         int digit = (*c >= '0' && *c <= '9') || *c == '-';
         if (!alpha && !(digit && c != s))
             return 0;
@@ -453,54 +452,60 @@ uint64_t sjson_hash(const cJSON *v)
 
 /* ---- The scan ----------------------------------------------------------------------------*/
 
-#define DUP_SMALL_OBJECT 16 /* members compared pairwise; larger objects are sorted first */
+#define DUP_SMALL_OBJECT 64 /* members checked by hash on the stack; larger objects are sorted */
+
+static int report_duplicate(const cJSON *m, struct spath *p, const struct sjson_scan_cb *cb)
+{
+    spath_push_name(p, m->string);
+    int stop = cb->duplicate(cb->ctx, p);
+    spath_pop(p);
+    return stop;
+}
 
 static int scan_duplicates(const cJSON *obj, struct spath *p, const struct sjson_scan_cb *cb)
 {
-    size_t n = (size_t)cJSON_GetArraySize(obj);
+    size_t n = 0;
+    for (const cJSON *c = obj->child; c; c = c->next)
+        n++;
     if (n < 2 || !cb->duplicate)
         return 0;
-    int stop = 0;
     if (n <= DUP_SMALL_OBJECT) {
-        for (const cJSON *a = obj->child; a && !stop; a = a->next) {
-            const cJSON *b = obj->child;
-            for (; b != a; b = b->next)
-                if (strcmp(a->string, b->string) == 0)
-                    break;
-            if (b != a)
-                continue; /* reported with its first occurrence */
-            for (b = a->next; b; b = b->next)
-                if (strcmp(a->string, b->string) == 0)
-                    break;
-            if (b) {
-                spath_push_name(p, a->string);
-                stop = cb->duplicate(cb->ctx, p);
-                spath_pop(p);
-            }
+        /* Compare hashes pairwise and names only when hashes agree; a name is reported at
+         * its second occurrence, when no earlier member has it twice already. */
+        uint64_t h[DUP_SMALL_OBJECT];
+        const cJSON *m[DUP_SMALL_OBJECT];
+        size_t i = 0;
+        for (const cJSON *c = obj->child; c; c = c->next, i++) {
+            h[i] = hash_bytes(c->string);
+            m[i] = c;
         }
-        return stop;
+        for (size_t j = 1; j < n; j++) {
+            size_t seen = 0;
+            for (size_t k = 0; k < j && seen < 2; k++)
+                seen += h[k] == h[j] && strcmp(m[k]->string, m[j]->string) == 0;
+            if (seen == 1 && report_duplicate(m[j], p, cb))
+                return 1;
+        }
+        return 0;
     }
     const cJSON **m = xmalloc(n * sizeof *m);
     sorted_members(obj, m, n);
-    for (size_t i = 1; i < n && !stop; i++) {
-        if (strcmp(m[i]->string, m[i - 1]->string) != 0 ||
-            (i >= 2 && strcmp(m[i]->string, m[i - 2]->string) == 0))
-            continue;
-        spath_push_name(p, m[i]->string);
-        stop = cb->duplicate(cb->ctx, p);
-        spath_pop(p);
-    }
+    int stop = 0;
+    for (size_t i = 1; i < n && !stop; i++)
+        if (strcmp(m[i]->string, m[i - 1]->string) == 0 &&
+            (i < 2 || strcmp(m[i]->string, m[i - 2]->string) != 0))
+            stop = report_duplicate(m[i], p, cb);
     free(m);
     return stop;
 }
 
 static int scan(const cJSON *v, struct spath *p, const struct sjson_scan_cb *cb, size_t depth)
 {
-    if (depth > SCHEMA_DEPTH_MAX)
-        return cb->too_deep ? cb->too_deep(cb->ctx, p) : 0;
     int t = v->type & 0xff;
     if (t != cJSON_Object && t != cJSON_Array)
         return 0;
+    if (depth > SCHEMA_DEPTH_MAX)
+        return cb->too_deep ? cb->too_deep(cb->ctx, p) : 0;
     if (t == cJSON_Object && scan_duplicates(v, p, cb))
         return 1;
     size_t i = 0;

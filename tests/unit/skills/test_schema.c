@@ -99,8 +99,8 @@ static const struct {
     {"{\"exclusiveMaximum\":0.5}", "0.5", "schema.exclusive_maximum",
      "(root): 0.5 is not less than the exclusive maximum 0.5"},
     {"{\"multipleOf\":5}", "7", "schema.multiple_of", "(root): 7 is not a multiple of 5"},
-    {"{\"prefixItems\":[{\"type\":\"string\"}],\"items\":false}", "[\"a\",\"b\"]",
-     "schema.items", "[1]: unexpected item (items is false: at most 1 allowed)"},
+    {"{\"prefixItems\":[{\"type\":\"string\"}],\"items\":false}", "[\"a\",\"b\"]", "schema.items",
+     "[1]: unexpected item (items is false: at most 1 allowed)"},
     {"{\"prefixItems\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}", "[\"a\",\"b\"]",
      "schema.type", "[1]: \"b\" is a string, not an integer"},
     {"{\"properties\":{\"Ids\":{\"minItems\":1}}}", "{\"Ids\":[]}", "schema.min_items",
@@ -157,8 +157,8 @@ static void test_messages(void **state)
             continue;
         }
         if (n != 1)
-            fail_msg("row %zu (%s): expected 1 finding, got %zu%s%s", i, one_finding[i].schema,
-                     n, n ? ": " : "", n ? f.v[0].message : "");
+            fail_msg("row %zu (%s): expected 1 finding, got %zu%s%s", i, one_finding[i].schema, n,
+                     n ? ": " : "", n ? f.v[0].message : "");
         assert_string_equal(f.v[0].rule, one_finding[i].rule);
         assert_string_equal(f.v[0].message, one_finding[i].message);
     }
@@ -208,11 +208,11 @@ static void test_duplicate_keys(void **state)
                      1);
     assert_string_equal(f.v[0].rule, "schema.duplicate_key");
     assert_string_equal(f.v[0].message, "Force: the member appears more than once in the object "
-                                         "(send each name once)");
+                                        "(send each name once)");
     /* at any depth, even where the schema says nothing */
     assert_int_equal(run("true", "{\"x\":[1,{\"k\":1,\"j\":2,\"k\":1}]}", &f), 1);
     assert_string_equal(f.v[0].message, "x[1].k: the member appears more than once in the object "
-                                         "(send each name once)");
+                                        "(send each name once)");
     /* a large object (sorted, not compared pairwise) with two repeated names */
     struct buf b;
     buf_init(&b, 0);
@@ -229,9 +229,8 @@ static void test_duplicate_keys(void **state)
                             "name once)"));
     buf_release(&b);
     /* the duplicate's values are still validated */
-    assert_int_equal(run("{\"properties\":{\"A\":{\"type\":\"string\"}}}", "{\"A\":\"x\",\"A\":2}",
-                         &f),
-                     2);
+    assert_int_equal(
+        run("{\"properties\":{\"A\":{\"type\":\"string\"}}}", "{\"A\":\"x\",\"A\":2}", &f), 2);
 }
 
 static char *nested_arrays(int depth)
@@ -277,6 +276,72 @@ static void test_depth_limits(void **state)
     buf_release(&b);
 }
 
+/* The deepest schemas and instances the limits allow, validated on a thread with a stack
+ * smaller than a server worker's (1 MiB): the recursion must fit. */
+static const char *deep_cases[][2] = {{NULL, NULL}, {NULL, NULL}, {NULL, NULL}, {NULL, NULL}};
+
+static char *repeat(const char *head, int times, const char *middle, const char *tail)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    for (int i = 0; i < times; i++)
+        buf_puts(&b, head);
+    buf_puts(&b, middle);
+    for (int i = 0; i < times; i++)
+        buf_puts(&b, tail);
+    return buf_steal(&b, NULL);
+}
+
+static void *validate_deep(void *p)
+{
+    size_t *failures = p;
+    for (size_t i = 0; i < ARRAY_LEN(deep_cases); i++) {
+        cJSON *sj = cJSON_Parse(deep_cases[i][0]), *ij = cJSON_Parse(deep_cases[i][1]);
+        struct err e;
+        err_clear(&e);
+        sk_schema *s = NULL;
+        struct sk_findings f;
+        sk_findings_init(&f);
+        if (!sj || !ij || sk_schema_compile(sj, &s, &e) != ERR_OK ||
+            sk_schema_validate(s, ij, &f) != 1)
+            (*failures)++;
+        sk_schema_free(s);
+        cJSON_Delete(sj);
+        cJSON_Delete(ij);
+    }
+    return NULL;
+}
+
+static void test_deep_recursion(void **state)
+{
+    (void)state;
+    char *owned[8];
+    /* 63 nested not (an odd count: the value must not be a number) */
+    deep_cases[0][0] = owned[0] = repeat("{\"not\":", 63, "{\"type\":\"number\"}", "}");
+    deep_cases[0][1] = owned[1] = xstrdup("1");
+    /* 31 nested anyOf failing at the bottom: every level composes a message */
+    deep_cases[1][0] = owned[2] = repeat("{\"anyOf\":[", 31, "{\"type\":\"string\"}", "]}");
+    deep_cases[1][1] = owned[3] = xstrdup("1");
+    /* 31 nested properties, additionalProperties false at the bottom */
+    deep_cases[2][0] = owned[4] =
+        repeat("{\"properties\":{\"a\":", 31, "{\"additionalProperties\":false}", "}}");
+    deep_cases[2][1] = owned[5] = repeat("{\"a\":", 31, "{\"b\":1}", "}");
+    /* 63 nested items over 63 nested arrays */
+    deep_cases[3][0] = owned[6] = repeat("{\"items\":", 63, "{\"type\":\"string\"}", "}");
+    deep_cases[3][1] = owned[7] = repeat("[", 63, "1", "]");
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 512 * 1024);
+    pthread_t t;
+    size_t failures = 0;
+    assert_int_equal(pthread_create(&t, &attr, validate_deep, &failures), 0);
+    pthread_join(t, NULL);
+    pthread_attr_destroy(&attr);
+    assert_int_equal(failures, 0);
+    for (size_t i = 0; i < ARRAY_LEN(owned); i++)
+        free(owned[i]);
+}
+
 static void test_findings_bound(void **state)
 {
     (void)state;
@@ -311,14 +376,13 @@ static void test_message_safety(void **state)
     (void)state;
     struct sk_findings f;
     /* control characters, C1 controls and bidi overrides are escaped, never raw */
-    assert_int_equal(run("{\"pattern\":\"^x$\"}", "\"a\\u0001\\n\\u0085\\u202e\\u2028b\"", &f),
-                     1);
+    assert_int_equal(run("{\"pattern\":\"^x$\"}", "\"a\\u0001\\n\\u0085\\u202e\\u2028b\"", &f), 1);
     assert_string_equal(f.v[0].message, "(root): \"a\\u0001\\n\\u0085\\u202e\\u2028b\" does not "
-                                         "match pattern ^x$");
+                                        "match pattern ^x$");
     /* member names too, and names that are not identifiers are quoted */
     assert_int_equal(run("{\"additionalProperties\":false}", "{\"a\\tb\\\"c\":1}", &f), 1);
     assert_string_equal(f.v[0].message, "[\"a\\tb\\\"c\"]: unknown property (additionalProperties "
-                                         "is false)");
+                                        "is false)");
     /* a long value is cut after 60 characters, at a character boundary, with an ellipsis */
     struct buf b;
     buf_init(&b, 0);
@@ -343,9 +407,9 @@ static void test_message_safety(void **state)
     assert_int_equal(sk_schema_validate(s, bad, &f), 2);
     assert_findings_clean(&f);
     assert_string_equal(f.v[0].message, "(root): \"a\xef\xbf\xbd\xef\xbf\xbd\" has 3 characters, "
-                                         "fewer than the minimum length 5");
+                                        "fewer than the minimum length 5");
     assert_string_equal(f.v[1].message, "(root): \"a\xef\xbf\xbd\xef\xbf\xbd\" cannot be checked "
-                                         "against pattern ^a: it is not valid UTF-8");
+                                        "against pattern ^a: it is not valid UTF-8");
     cJSON_Delete(bad);
     sk_schema_free(s);
 
@@ -400,16 +464,14 @@ static void test_equality(void **state)
     (void)state;
     struct sk_findings f;
     assert_int_equal(run("{\"const\":1}", "1.0", &f), 0);
-    assert_int_equal(run("{\"enum\":[{\"a\":1,\"b\":[true,null]}]}", "{\"b\":[true,null],\"a\":1.0}",
-                         &f),
-                     0);
+    assert_int_equal(
+        run("{\"enum\":[{\"a\":1,\"b\":[true,null]}]}", "{\"b\":[true,null],\"a\":1.0}", &f), 0);
     assert_int_equal(run("{\"enum\":[{\"a\":1}]}", "{\"a\":1,\"b\":2}", &f), 1);
     assert_int_equal(run("{\"enum\":[false]}", "0", &f), 1);
     assert_int_equal(run("{\"uniqueItems\":true}", "[1,1.0]", &f), 1);
     assert_string_equal(f.v[0].message, "[1]: 1 is the same as item 0; items must be unique");
-    assert_int_equal(run("{\"uniqueItems\":true}", "[{\"a\":1,\"b\":[1,2]},{\"b\":[1,2],\"a\":1}]",
-                         &f),
-                     1);
+    assert_int_equal(
+        run("{\"uniqueItems\":true}", "[{\"a\":1,\"b\":[1,2]},{\"b\":[1,2],\"a\":1}]", &f), 1);
     assert_int_equal(run("{\"uniqueItems\":true}", "[[1],[true],{\"1\":1},\"1\"]", &f), 0);
 
     /* long arrays are grouped by hash first: every repeat is still found, in index order */
@@ -421,7 +483,7 @@ static void test_equality(void **state)
     buf_puts(&b, ",{\"w\":\"x\",\"v\":5},7,-0,0]");
     assert_int_equal(run("{\"uniqueItems\":true}", b.data, &f), 2);
     assert_string_equal(f.v[0].message, "[40]: {\"w\":\"x\",\"v\":5} is the same as item 5; "
-                                         "items must be unique");
+                                        "items must be unique");
     assert_string_equal(f.v[1].message, "[43]: 0 is the same as item 42; items must be unique");
     buf_release(&b);
 
@@ -585,12 +647,12 @@ static void test_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_messages),       cmocka_unit_test(test_all_findings_reported),
-        cmocka_unit_test(test_duplicate_keys), cmocka_unit_test(test_depth_limits),
-        cmocka_unit_test(test_findings_bound), cmocka_unit_test(test_message_safety),
+        cmocka_unit_test(test_messages),        cmocka_unit_test(test_all_findings_reported),
+        cmocka_unit_test(test_duplicate_keys),  cmocka_unit_test(test_depth_limits),
+        cmocka_unit_test(test_findings_bound),  cmocka_unit_test(test_message_safety),
         cmocka_unit_test(test_hostile_pattern), cmocka_unit_test(test_equality),
-        cmocka_unit_test(test_annotations),    cmocka_unit_test(test_bad_schemas),
-        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_annotations),     cmocka_unit_test(test_bad_schemas),
+        cmocka_unit_test(test_threads),         cmocka_unit_test(test_deep_recursion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
