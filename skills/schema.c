@@ -41,6 +41,14 @@ static int loud(const struct vctx *c)
     return c->mode != V_QUIET;
 }
 
+/* Record a failure; 1 when nothing more is wanted (V_QUIET), so that callers skip building
+ * the message: `if (!quiet_fail(c)) emit(...)`. */
+static int quiet_fail(struct vctx *c)
+{
+    c->failed = 1;
+    return c->mode == V_QUIET;
+}
+
 /* Report one failure at the current path: "path: message". */
 static void emit(struct vctx *c, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -152,10 +160,8 @@ static int has(const struct snode *n, enum sbound b)
 
 static void type_error(struct vctx *c, const struct snode *n, const cJSON *v, unsigned t)
 {
-    if (!loud(c)) {
-        c->failed = 1;
+    if (quiet_fail(c))
         return;
-    }
     char val[SCHEMA_VALUE_BUF], want[128];
     unsigned want_bits = n->types & ~ST_PRESENT;
     if (want_bits && !(want_bits & (want_bits - 1))) {
@@ -198,18 +204,18 @@ static int check_enum_const(struct vctx *c, const struct snode *n, const cJSON *
             e = e->next;
         if (!e) {
             ok = 0;
-            if (loud(c))
+            if (!quiet_fail(c)) {
                 enum_list(n->enum_values, want, sizeof want);
-            emit(c, "schema.enum", "%s is not one of the allowed values: %s",
-                 loud(c) ? value_shown(v, val) : "", loud(c) ? want : "");
+                emit(c, "schema.enum", "%s is not one of the allowed values: %s",
+                     value_shown(v, val), want);
+            }
         }
     }
     if (n->const_value && !done(c) && !sjson_equal(v, n->const_value)) {
         ok = 0;
-        if (loud(c))
-            sjson_value(n->const_value, want, sizeof want);
-        emit(c, "schema.const", "%s is not the required value %s",
-             loud(c) ? value_shown(v, val) : "", loud(c) ? want : "");
+        if (!quiet_fail(c))
+            emit(c, "schema.const", "%s is not the required value %s", value_shown(v, val),
+                 value_shown(n->const_value, want));
     }
     return ok;
 }
@@ -223,27 +229,30 @@ static int check_string(struct vctx *c, const struct snode *n, const cJSON *v)
         size_t len = utf8_count(s, strlen(s));
         if (has(n, SB_MIN_LENGTH) && (double)len < n->bound[SB_MIN_LENGTH]) {
             ok = 0;
-            emit(c, "schema.min_length", "%s has %zu characters, fewer than the minimum length %s",
-                 value_shown(v, val), len, bound_shown(n, SB_MIN_LENGTH, lim));
+            if (!quiet_fail(c))
+                emit(c, "schema.min_length",
+                     "%s has %zu characters, fewer than the minimum length %s", value_shown(v, val),
+                     len, bound_shown(n, SB_MIN_LENGTH, lim));
         }
         if (has(n, SB_MAX_LENGTH) && (double)len > n->bound[SB_MAX_LENGTH] && !done(c)) {
             ok = 0;
-            emit(c, "schema.max_length", "%s has %zu characters, more than the maximum length %s",
-                 value_shown(v, val), len, bound_shown(n, SB_MAX_LENGTH, lim));
+            if (!quiet_fail(c))
+                emit(c, "schema.max_length",
+                     "%s has %zu characters, more than the maximum length %s", value_shown(v, val),
+                     len, bound_shown(n, SB_MAX_LENGTH, lim));
         }
     }
     if (n->pattern.re && !done(c)) {
         int rc = match(c, &n->pattern, s);
         char pat[SCHEMA_VALUE_BUF * 2];
-        if (rc == 0) {
+        if (rc != 1)
             ok = 0;
+        if (rc == 0 && !quiet_fail(c))
             emit(c, "schema.pattern", "%s does not match pattern %s", value_shown(v, val),
                  pattern_shown(&n->pattern, pat));
-        } else if (rc < 0) {
-            ok = 0;
+        else if (rc < 0 && !quiet_fail(c))
             emit(c, "schema.pattern", "%s cannot be checked against pattern %s: %s",
                  value_shown(v, val), pattern_shown(&n->pattern, pat), match_error(rc));
-        }
     }
     return ok;
 }
@@ -259,36 +268,54 @@ static int multiple_of(double x, double m)
     return isfinite(q) && fabs(q - nearbyint(q)) < 1e-9;
 }
 
+static int below(double x, double lim)
+{
+    return x < lim;
+}
+static int above(double x, double lim)
+{
+    return x > lim;
+}
+static int at_or_below(double x, double lim)
+{
+    return x <= lim;
+}
+static int at_or_above(double x, double lim)
+{
+    return x >= lim;
+}
+static int not_multiple(double x, double m)
+{
+    return !multiple_of(x, m);
+}
+
+/* The numeric keywords, one row each: the instance x fails when fails(x, bound) says so. */
+static const struct {
+    enum sbound b;
+    int (*fails)(double x, double bound);
+    const char *rule, *text;
+} number_rows[] = {
+    {SB_MINIMUM, below, "schema.minimum", "is less than the minimum"},
+    {SB_MAXIMUM, above, "schema.maximum", "is greater than the maximum"},
+    {SB_EXCL_MINIMUM, at_or_below, "schema.exclusive_minimum",
+     "is not greater than the exclusive minimum"},
+    {SB_EXCL_MAXIMUM, at_or_above, "schema.exclusive_maximum",
+     "is not less than the exclusive maximum"},
+    {SB_MULTIPLE_OF, not_multiple, "schema.multiple_of", "is not a multiple of"},
+};
+
 static int check_number(struct vctx *c, const struct snode *n, const cJSON *v)
 {
-    /* One row per bound: the instance fails when `fails` says so. */
-    static const struct {
-        enum sbound b;
-        const char *rule, *text;
-    } rows[] = {
-        {SB_MINIMUM, "schema.minimum", "is less than the minimum"},
-        {SB_MAXIMUM, "schema.maximum", "is greater than the maximum"},
-        {SB_EXCL_MINIMUM, "schema.exclusive_minimum", "is not greater than the exclusive minimum"},
-        {SB_EXCL_MAXIMUM, "schema.exclusive_maximum", "is not less than the exclusive maximum"},
-        {SB_MULTIPLE_OF, "schema.multiple_of", "is not a multiple of"},
-    };
-    double x = v->valuedouble;
     int ok = 1;
-    for (size_t i = 0; i < ARRAY_LEN(rows) && !done(c); i++) {
-        enum sbound b = rows[i].b;
-        if (!has(n, b))
+    for (size_t i = 0; i < ARRAY_LEN(number_rows) && !done(c); i++) {
+        enum sbound b = number_rows[i].b;
+        if (!has(n, b) || !number_rows[i].fails(v->valuedouble, n->bound[b]))
             continue;
-        double lim = n->bound[b];
-        int fails = b == SB_MINIMUM        ? x < lim
-                    : b == SB_MAXIMUM      ? x > lim
-                    : b == SB_EXCL_MINIMUM ? x <= lim
-                    : b == SB_EXCL_MAXIMUM ? x >= lim
-                                           : !multiple_of(x, lim);
-        if (fails) {
-            char val[SCHEMA_VALUE_BUF], lims[40];
-            ok = 0;
-            emit(c, rows[i].rule, "%s %s %s", value_shown(v, val), rows[i].text,
-                 bound_shown(n, b, lims));
+        ok = 0;
+        if (!quiet_fail(c)) {
+            char val[SCHEMA_VALUE_BUF], lim[40];
+            emit(c, number_rows[i].rule, "%s %s %s", value_shown(v, val), number_rows[i].text,
+                 bound_shown(n, b, lim));
         }
     }
     return ok;
@@ -315,9 +342,11 @@ static int cmp_hashed(const void *a, const void *b)
 static void report_repeat(struct vctx *c, const cJSON *item, size_t i, size_t first)
 {
     char val[SCHEMA_VALUE_BUF];
+    if (quiet_fail(c))
+        return;
     spath_push_index(&c->path, i);
     emit(c, "schema.unique_items", "%s is the same as item %zu; items must be unique",
-         loud(c) ? value_shown(item, val) : "", first);
+         value_shown(item, val), first);
     spath_pop(&c->path);
 }
 
@@ -439,18 +468,20 @@ __attribute__((noinline)) static void name_unchecked(struct vctx *c, const struc
                                                      int rc)
 {
     char pat[SCHEMA_VALUE_BUF * 2];
-    emit(c, "schema.pattern_properties", "the name cannot be checked against %s: %s",
-         loud(c) ? pattern_shown(&pp->pat, pat) : "", match_error(rc));
+    if (!quiet_fail(c))
+        emit(c, "schema.pattern_properties", "the name cannot be checked against %s: %s",
+             pattern_shown(&pp->pat, pat), match_error(rc));
 }
 
 __attribute__((noinline)) static void unknown_property(struct vctx *c, const struct snode *n)
 {
     char known[SCHEMA_ENUM_SHOWN + SCHEMA_VALUE_BUF];
-    int list = loud(c) && n->nprops;
-    if (list)
+    if (quiet_fail(c))
+        return;
+    if (n->nprops)
         known_list(n, known, sizeof known);
     emit(c, "schema.additional_properties", "unknown property (additionalProperties is false)%s%s",
-         list ? "; known properties: " : "", list ? known : "");
+         n->nprops ? "; known properties: " : "", n->nprops ? known : "");
 }
 
 static int check_member(struct vctx *c, const struct snode *n, const cJSON *m)
@@ -549,8 +580,8 @@ static size_t try_branches(struct vctx *c, const struct slist_v *l, const cJSON 
 __attribute__((noinline)) static void matches_not(struct vctx *c, const cJSON *v)
 {
     char val[SCHEMA_VALUE_BUF];
-    emit(c, "schema.not", "%s must not match the schema in not",
-         loud(c) ? value_shown(v, val) : "");
+    if (!quiet_fail(c))
+        emit(c, "schema.not", "%s must not match the schema in not", value_shown(v, val));
 }
 
 static int check_combinators(struct vctx *c, const struct snode *n, const cJSON *v)
