@@ -1,6 +1,6 @@
 /* skilld-schema-bench: time of sk_schema_validate on a tool schema shaped like the catalogue's
  * (RunInstances-sized: patterns, enums, bounds, an array of tag objects), for a valid call
- * and for one that breaks five rules, and the time of one compilation. Run by
+ * and for one that breaks six rules, and the time of one compilation. Run by
  * scripts/bench.sh; it prints numbers and asserts nothing. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
