@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "server/http.h"
-#include "server/log.h"
+#include "server/http/http.h"
+#include "server/http/log.h"
 #include "tests/conformance/fixtures.h"
 
 #define FIXTURE_GRACE_MS 5000

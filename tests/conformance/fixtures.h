@@ -4,7 +4,7 @@
 #ifndef SKILLD_TESTS_CONFORMANCE_FIXTURES_H
 #define SKILLD_TESTS_CONFORMANCE_FIXTURES_H
 
-#include "server/mcp.h"
+#include "server/mcp/mcp.h"
 
 /* Register every fixture into e (before serving). Aborts if a row cannot be registered,
  * which only happens when a name is already taken: a bug in the caller's setup. */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/http.h"
+#include "server/http/http.h"
 
 static const char *cases_path;
 static const char *const allow[] = {"app.example.com", "https://ui.example.org:8443"};

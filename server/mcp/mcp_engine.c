@@ -1,6 +1,6 @@
 /* mcp_engine.c - the MCP engine object: configuration, protocol versions and the
  * registries of tools, resources, templates, prompts and completion. Layer: server. */
-#include "server/mcp_internal.h"
+#include "server/mcp/mcp_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

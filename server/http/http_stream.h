@@ -4,7 +4,7 @@
 #ifndef SKILLD_SERVER_HTTP_STREAM_H
 #define SKILLD_SERVER_HTTP_STREAM_H
 
-#include "server/http_internal.h"
+#include "server/http/http_internal.h"
 
 #define MCP_STREAM_QUEUE_MAX (4 * 1024 * 1024) /* bytes queued for one slow or absent reader */
 #define MCP_MAX_STREAMS 1024                    /* live streams, resumable ones included */

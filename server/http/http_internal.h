@@ -7,8 +7,8 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "server/http.h"
-#include "server/metrics.h"
+#include "server/http/http.h"
+#include "server/http/metrics.h"
 
 #define HTTP_PATH_LOG_MAX 128 /* bytes of a path kept for the access log */
 

@@ -1,7 +1,7 @@
 /* mcp_catalog.c - resources (list, templates, read, subscribe), prompts (list, get) and
  * completion/complete. Layer: server. Callbacks are called without any lock held; the
  * trees they return are owned here and moved into the answer. */
-#include "server/mcp_internal.h"
+#include "server/mcp/mcp_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

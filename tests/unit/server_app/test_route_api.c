@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/app.h"
+#include "server/app/app.h"
 #include <cjson/cJSON.h>
 
 static struct app app;

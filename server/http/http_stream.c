@@ -10,14 +10,14 @@
  * (MHD's internal polling must never be made to busy-wait). Lock order: transport, then
  * stream; MHD_suspend/resume_connection are only called with the stream lock held, and the
  * connection pointer is cleared (under the same lock) by the completion callback. */
-#include "server/http_stream.h"
+#include "server/http/http_stream.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "server/log.h"
+#include "server/http/log.h"
 
 /* ---- Streams --------------------------------------------------------------------------------*/
 

@@ -11,9 +11,9 @@
 
 #include "cloud/cloud.h"
 #include "cloud/sim/sim.h"
-#include "server/app.h"
-#include "server/http.h"
-#include "server/log.h"
+#include "server/app/app.h"
+#include "server/http/http.h"
+#include "server/http/log.h"
 
 #ifndef SKILLD_VERSION
 #define SKILLD_VERSION "0.0.0"

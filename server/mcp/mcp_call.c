@@ -2,7 +2,7 @@
  * messages, server->client requests (elicitation, sampling, roots) and closing the SSE
  * stream. Layer: server. Everything here sends through the call's own sink, from the
  * handler's thread; waits happen on the session's condition variable. */
-#include "server/mcp_internal.h"
+#include "server/mcp/mcp_internal.h"
 
 #include <errno.h>
 #include <stdio.h>

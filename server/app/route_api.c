@@ -9,7 +9,7 @@
 
 #include "knowledge/kb.h"
 #include "router/router.h"
-#include "server/app.h"
+#include "server/app/app.h"
 
 err_code route_app_load(struct app *a, const char *dir, struct err *e)
 {

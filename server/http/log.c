@@ -1,5 +1,5 @@
 /* log.c - the stderr logger: level filter, one locked write per line. Layer: server. */
-#include "server/log.h"
+#include "server/http/log.h"
 
 #include <pthread.h>
 #include <stdarg.h>

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "server/http.h"
-#include "server/log.h"
+#include "server/http/http.h"
+#include "server/http/log.h"
 
 #define STDIO_READ_CHUNK 65536 /* bytes read from stdin at a time */
 #define MCP_SID_COPY 128       /* bytes of a session id copy */

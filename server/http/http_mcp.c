@@ -3,7 +3,7 @@
  * a worker (requests) with the JSON-or-SSE choice made lazily from the first message the
  * engine sends, GET + Last-Event-ID resume, DELETE. Layer: server. Streams, workers and the
  * SSE reader are in http_stream.c. */
-#include "server/http_stream.h"
+#include "server/http/http_stream.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
  * Argument problems are answered as isError results naming the field (2025-11-25: input
  * validation errors are tool execution errors, so the model can correct itself); only an
  * unknown tool or a malformed request is a JSON-RPC error (-32602). */
-#include "server/mcp_internal.h"
+#include "server/mcp/mcp_internal.h"
 
 #include <math.h>
 #include <stdio.h>

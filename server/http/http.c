@@ -1,7 +1,7 @@
 /* http.c - the libmicrohttpd front end: daemon set-up, the route table, bounded request
  * bodies, Host/Origin checks, JSON errors, /healthz, /metrics, /api/route, the access log
  * and graceful stop. Layer: server. /mcp lives in http_mcp.c. */
-#include "server/http_internal.h"
+#include "server/http/http_internal.h"
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server/log.h"
+#include "server/http/log.h"
 
 #define HTTP_CONN_MEMORY (64 * 1024)  /* per-connection memory: bounds request headers */
 #define HTTP_MAX_CONNECTIONS 1024     /* default connection limit */

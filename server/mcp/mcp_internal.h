@@ -8,7 +8,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "server/mcp.h"
+#include "server/mcp/mcp.h"
 
 /* ---- Limits (each checked before the work it bounds) ------------------------------------*/
 

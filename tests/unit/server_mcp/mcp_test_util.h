@@ -6,8 +6,8 @@
 
 #include <pthread.h>
 
-#include "server/mcp.h"
-#include "server/mcp_internal.h"
+#include "server/mcp/mcp.h"
+#include "server/mcp/mcp_internal.h"
 
 /* Everything sent through one sink, in order. Thread-safe: handlers send from their own
  * threads while the test thread waits for a message. */

@@ -1,6 +1,6 @@
 /* http_guard.c - transport-free pieces of the HTTP front end: Accept, Content-Type, Host and
  * Origin checks, SSE framing and event ids. Layer: server. Pure functions, unit-tested. */
-#include "server/http.h"
+#include "server/http/http.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
  * it is closed, evicted or expires; it is freed when its last reference is dropped, so a
  * thread still serving a request on it never sees it freed. Removed sessions are marked
  * closed, which cancels their in-flight calls and wakes their pending waits. */
-#include "server/mcp_internal.h"
+#include "server/mcp/mcp_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

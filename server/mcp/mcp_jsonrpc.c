@@ -5,7 +5,7 @@
  * cJSON ownership: mcp_engine_handle owns the parsed tree for the whole call; handlers
  * borrow params (and everything under it) and hand back a new result tree in their
  * mcp_answer, which this file sends and frees. Messages given to mcp_send are taken. */
-#include "server/mcp_internal.h"
+#include "server/mcp/mcp_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "server/http.h"
+#include "server/http/http.h"
 
 static int stop_pipe[2] = {-1, -1};
 

@@ -7,7 +7,7 @@
 
 #include "knowledge/kb.h"
 #include "router/router.h"
-#include "server/app.h"
+#include "server/app/app.h"
 
 static void route_usage(FILE *f)
 {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "base/base.h"
-#include "server/mcp.h"
+#include "server/mcp/mcp.h"
 
 struct kb;
 typedef struct rt_router rt_router;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "base/base.h"
-#include "server/app.h"
+#include "server/app/app.h"
 
 /* ---- Limits ------------------------------------------------------------------------------*/
 

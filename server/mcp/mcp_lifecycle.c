@@ -1,6 +1,6 @@
 /* mcp_lifecycle.c - initialize (version negotiation, capabilities, serverInfo), ping,
  * logging/setLevel, and the cursor pagination the list methods share. Layer: server. */
-#include "server/mcp_internal.h"
+#include "server/mcp/mcp_internal.h"
 
 #include <stdio.h>
 #include <string.h>
