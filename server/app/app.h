@@ -1,12 +1,14 @@
-/* app.h - private to server/: the application object that main builds and the entry points
- * each part of server/ offers to the others. Layer: server. Contract between the HTTP/MCP
- * front end (http_*.c, stdio.c, main.c), the routing glue (route_*.c) and the backends. */
+/* app.h - private to server/app/ (and its unit tests and fuzz target): the application
+ * object that main builds and the entry points each file of server/app offers to the others.
+ * Layer: server/app. Contract between main.c, the endpoints the HTTP front end serves
+ * (endpoints.c), the routing glue (route_*.c) and the backends. */
 #ifndef SKILLD_SERVER_APP_H
 #define SKILLD_SERVER_APP_H
 
 #include <stddef.h>
 
 #include "base/base.h"
+#include "server/http/http.h"
 #include "server/mcp/mcp.h"
 
 struct kb;
@@ -22,7 +24,16 @@ struct app {
     const char *region;       /* default region id */
     cloud_client *cloud;      /* signed OpenAPI client pointed at the backend (owned) */
     char backend_status[256]; /* what the startup check found, for /healthz and logs */
+    metrics *metrics;         /* what the HTTP front end records, for /metrics (owned) */
+    const char *version;      /* skilld's version, for /healthz */
 };
+
+/* ---- HTTP endpoints (server/app/endpoints.c) ---------------------------------------------*/
+
+/* skilld's plain HTTP endpoints, one row each: /healthz, /metrics, /api/route and /skills/
+ * pages. Copies the rows into rows (at most cap, each with ud = a) and returns how many
+ * there are; a must outlive the server they are given to. */
+size_t app_endpoints(struct app *a, struct http_endpoint *rows, size_t cap);
 
 /* ---- Routing glue (server/route_*.c) ---------------------------------------------------*/
 

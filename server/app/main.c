@@ -1,6 +1,6 @@
 /* main.c - the skilld binary: a table of subcommands (serve, stdio, route, knowledge, sim),
  * flag parsing with generated --help, application set-up, signals and graceful stop.
- * Layer: server. */
+ * Layer: server/app. */
 #include <cjson/cJSON.h>
 #include <getopt.h>
 #include <signal.h>
@@ -13,7 +13,6 @@
 #include "cloud/sim/sim.h"
 #include "server/app/app.h"
 #include "server/http/http.h"
-#include "server/http/log.h"
 
 #ifndef SKILLD_VERSION
 #define SKILLD_VERSION "0.0.0"
@@ -192,6 +191,7 @@ static void runtime_release(struct runtime *rt)
 {
     route_app_release(&rt->app);
     mcp_engine_free(rt->app.mcp);
+    metrics_free(rt->app.metrics);
     cloud_client_free(rt->app.cloud);
     sim_stop(rt->sim);
     memset(rt, 0, sizeof *rt);
@@ -266,6 +266,8 @@ static err_code runtime_build(struct runtime *rt, const struct opts *o, struct e
     memset(rt, 0, sizeof *rt);
     rt->app.backend = o->backend;
     rt->app.region = o->region;
+    rt->app.version = SKILLD_VERSION;
+    rt->app.metrics = metrics_new();
     if (strcmp(o->backend, "sim") == 0) {
         struct sim_config sc = {.host = "127.0.0.1", .port = 0};
         rt->sim = sim_start(&sc, e);
@@ -322,11 +324,11 @@ static int cmd_serve(int argc, char **argv)
         .threads = (unsigned)o.threads,
         .allow_origins = o.origins,
         .nallow_origins = o.norigins,
-        .version = SKILLD_VERSION,
-        .route = route_api_handle,
-        .page = route_page_handle,
+        .metrics = rt.app.metrics,
     };
-    srv = http_start(&ho, &rt.app, &e);
+    struct http_endpoint rows[HTTP_MAX_ENDPOINTS];
+    size_t nrows = app_endpoints(&rt.app, rows, ARRAY_LEN(rows));
+    srv = http_start(&ho, rt.app.mcp, rows, nrows, &e);
     if (!srv) {
         fprintf(stderr, "skilld serve: %s\n", e.msg);
         goto cleanup;

@@ -1,6 +1,6 @@
 /* route_api.c - the routing glue: loading knowledge and router into the app, and the
  * transport-free handler of /api/route (GET ?q=&product=, POST {"query","product"}).
- * Layer: server. Errors become {"error":{"code","message"}} with the status from one table. */
+ * Layer: server/app. Errors become {"error":{"code","message"}} with the status from one table. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* route_cli.c - the subcommands `skilld route "QUERY"` (a one-shot answer in the terminal)
- * and `skilld knowledge check [DIR]` (validate knowledge files). Layer: server. */
+ * and `skilld knowledge check [DIR]` (validate knowledge files). Layer: server/app. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* route_mcp.c - what routing offers over MCP: the tools `route` and `get_skill`, each skill
  * as a resource skill://<product>/<id> (Markdown), the limits as skill://<product>/limits
  * (JSON), the template skill://<product>/{skill}, the prompt `ecs_question` and completion
- * of skill ids. Layer: server. Everything here is read-only and idempotent. */
+ * of skill ids. Layer: server/app. Everything here is read-only and idempotent. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>

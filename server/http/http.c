@@ -1,6 +1,6 @@
-/* http.c - the libmicrohttpd front end: daemon set-up, the route table, bounded request
- * bodies, Host/Origin checks, JSON errors, /healthz, /metrics, /api/route, the access log
- * and graceful stop. Layer: server. /mcp lives in http_mcp.c. */
+/* http.c - the libmicrohttpd front end: daemon set-up, the route table built from the
+ * caller's endpoint rows, bounded request bodies, Host/Origin checks, JSON errors, the
+ * access log, metrics and graceful stop. Layer: server/http. /mcp lives in http_mcp.c. */
 #include "server/http/http_internal.h"
 
 #include <arpa/inet.h>
@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server/http/log.h"
 
 #define HTTP_CONN_MEMORY (64 * 1024)  /* per-connection memory: bounds request headers */
 #define HTTP_MAX_CONNECTIONS 1024     /* default connection limit */
@@ -21,44 +20,22 @@
 #define HTTP_STOP_DRAIN_MS 2000       /* wait for ended streams to close during stop */
 
 /* ---- Routes --------------------------------------------------------------------------------
- * One row per path. To add an endpoint: write a finish function (called once the bounded
- * body is complete; it must queue a response or suspend), add a row with its methods, and,
- * if it must refuse requests before their body is read, a begin function. */
-
-enum { M_GET = 1u << 0, M_POST = 1u << 1, M_DELETE = 1u << 2 };
-
-struct http_route {
-    const char *path;     /* exact path, or a prefix when it ends in '/'; the metrics label */
-    unsigned methods;     /* M_* bits */
-    enum MHD_Result (*begin)(struct http_req *r, struct MHD_Connection *c);
-    enum MHD_Result (*finish)(struct http_req *r, struct MHD_Connection *c);
-};
-
-static enum MHD_Result healthz_finish(struct http_req *r, struct MHD_Connection *c);
-static enum MHD_Result metrics_finish(struct http_req *r, struct MHD_Connection *c);
-static enum MHD_Result api_route_finish(struct http_req *r, struct MHD_Connection *c);
-static enum MHD_Result skill_page_finish(struct http_req *r, struct MHD_Connection *c);
-
-static const struct http_route http_routes[] = {
-    {"/healthz", M_GET, NULL, healthz_finish},
-    {"/metrics", M_GET, NULL, metrics_finish},
-    {"/api/route", M_GET | M_POST, NULL, api_route_finish},
-    {"/skills/", M_GET, NULL, skill_page_finish},
-    {"/mcp", M_GET | M_POST | M_DELETE, http_mcp_begin, http_mcp_finish},
-};
+ * The route table is built at start from the caller's endpoint rows, followed by /mcp when
+ * an engine is served. Plain rows are answered by endpoint_finish once the bounded body is
+ * complete; /mcp has its own begin (checks before the body) and finish. */
 
 static const struct {
     const char *name;
     unsigned bit;
-} http_methods[] = {{"GET", M_GET}, {"POST", M_POST}, {"DELETE", M_DELETE}};
+} http_methods[] = {{"GET", HTTP_GET}, {"POST", HTTP_POST}, {"DELETE", HTTP_DELETE}};
 
-static const struct http_route *route_find(const char *url)
+static const struct http_route *route_find(const struct http_server *s, const char *url)
 {
-    for (size_t i = 0; i < ARRAY_LEN(http_routes); i++) {
-        const char *path = http_routes[i].path;
+    for (size_t i = 0; i < s->nroutes; i++) {
+        const char *path = s->routes[i].path;
         size_t n = strlen(path);
         if (path[n - 1] == '/' ? strncmp(path, url, n) == 0 : strcmp(path, url) == 0)
-            return &http_routes[i];
+            return &s->routes[i];
     }
     return NULL;
 }
@@ -86,6 +63,58 @@ static void allow_header(unsigned methods, char *out, size_t cap)
     }
 }
 
+/* Check one caller row; the message names it by index and path. */
+static err_code endpoint_check(const struct http_endpoint *ep, size_t i, const mcp_engine *engine,
+                               const struct http_route *before, size_t nbefore, struct err *e)
+{
+    const char *path = ep->path ? ep->path : "";
+    unsigned all = HTTP_GET | HTTP_POST | HTTP_DELETE;
+    if (path[0] != '/' || strlen(path) > HTTP_MAX_ROUTE_PATH)
+        return err_set(e, ERR_INVALID,
+                       "endpoint %zu ('%.64s'): path must start with '/' and be at most %d bytes",
+                       i, path, HTTP_MAX_ROUTE_PATH);
+    if (!ep->fn)
+        return err_set(e, ERR_INVALID, "endpoint %zu ('%s'): no handler", i, path);
+    if (!ep->methods || (ep->methods & ~all))
+        return err_set(e, ERR_INVALID, "endpoint %zu ('%s'): methods must be HTTP_GET, "
+                       "HTTP_POST and/or HTTP_DELETE", i, path);
+    if (engine && strcmp(path, HTTP_MCP_PATH) == 0)
+        return err_set(e, ERR_EXISTS, "endpoint %zu ('%s'): the path is the MCP endpoint's", i,
+                       path);
+    for (size_t k = 0; k < nbefore; k++)
+        if (strcmp(before[k].path, path) == 0)
+            return err_set(e, ERR_EXISTS, "endpoint %zu ('%s'): the path is given twice", i,
+                           path);
+    return ERR_OK;
+}
+
+/* Build s->routes from the caller's rows and the engine. */
+static err_code routes_build(struct http_server *s, const struct http_endpoint *eps, size_t n,
+                             struct err *e)
+{
+    if (n > HTTP_MAX_ENDPOINTS || (n && !eps))
+        return err_set(e, ERR_INVALID, "at most %d endpoint rows (got %zu)", HTTP_MAX_ENDPOINTS,
+                       n);
+    s->routes = xcalloc(n + 1, sizeof *s->routes);
+    for (size_t i = 0; i < n; i++) {
+        err_code rc = endpoint_check(&eps[i], i, s->engine, s->routes, s->nroutes, e);
+        if (rc != ERR_OK)
+            return rc;
+        struct http_route *r = &s->routes[s->nroutes++];
+        r->path = xstrdup(eps[i].path);
+        r->methods = eps[i].methods;
+        r->fn = eps[i].fn;
+        r->ud = eps[i].ud;
+    }
+    if (s->engine) {
+        struct http_route *r = &s->routes[s->nroutes++];
+        r->path = xstrdup(HTTP_MCP_PATH);
+        r->methods = HTTP_GET | HTTP_POST | HTTP_DELETE;
+        r->is_mcp = 1;
+    }
+    return ERR_OK;
+}
+
 /* ---- Responses -------------------------------------------------------------------------------*/
 
 enum MHD_Result http_reply(struct http_req *r, struct MHD_Connection *c, unsigned status,
@@ -110,7 +139,7 @@ enum MHD_Result http_reply(struct http_req *r, struct MHD_Connection *c, unsigne
 enum MHD_Result http_error(struct http_req *r, struct MHD_Connection *c, unsigned status,
                            const char *code, int rpc_code, const char *message)
 {
-    int rpc = r->route && strcmp(r->route->path, "/mcp") == 0;
+    int rpc = r->route && r->route->is_mcp;
     cJSON *root = cJSON_CreateObject();
     cJSON *err;
     if (rpc) {
@@ -136,86 +165,40 @@ enum MHD_Result http_error(struct http_req *r, struct MHD_Connection *c, unsigne
     return ret;
 }
 
-static enum MHD_Result reply_json_tree(struct http_req *r, struct MHD_Connection *c,
-                                       unsigned status, cJSON *root)
-{
-    char *text = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    enum MHD_Result ret = http_reply(r, c, status, "application/json", text, strlen(text), NULL);
-    free(text);
-    return ret;
-}
-
 /* ---- Plain endpoints -------------------------------------------------------------------------*/
 
-static enum MHD_Result healthz_finish(struct http_req *r, struct MHD_Connection *c)
+const char *http_request_arg(const struct http_request *r, const char *name)
 {
-    const struct app *a = r->srv->app;
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "status", "ok");
-    cJSON_AddStringToObject(root, "backend", a->backend ? a->backend : "none");
-    if (a->backend_status[0])
-        cJSON_AddStringToObject(root, "backend_status", a->backend_status);
-    cJSON_AddStringToObject(root, "version", r->srv->version);
-    return reply_json_tree(r, c, MHD_HTTP_OK, root);
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static enum MHD_Result metrics_finish(struct http_req *r, struct MHD_Connection *c)
+const char *http_request_header(const struct http_request *r, const char *name)
 {
-    struct buf out;
-    buf_init(&out, 0);
-    size_t sessions = r->srv->app->mcp ? mcp_engine_session_count(r->srv->app->mcp) : 0;
-    enum MHD_Result ret;
-    if (metrics_render(r->srv->metrics, sessions, &out) != ERR_OK)
-        ret = http_error(r, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", MCP_INTERNAL_ERROR,
-                         "metrics could not be rendered");
-    else
-        ret = http_reply(r, c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
-                         out.data, out.len, NULL);
-    buf_release(&out);
-    return ret;
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
-static enum MHD_Result api_route_finish(struct http_req *r, struct MHD_Connection *c)
+static enum MHD_Result endpoint_finish(struct http_req *r, struct MHD_Connection *c)
 {
-    http_route_fn fn = r->srv->opts.route;
-    if (!fn)
-        return http_error(r, c, MHD_HTTP_NOT_FOUND, "not_found", 0,
-                          "routing is not enabled on this server");
-    const char *method = strcmp(r->method, "GET") == 0 ? "GET" : "POST";
-    const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
-    const char *product = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "product");
-    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    int status = 500;
-    char *json = NULL;
-    fn(r->srv->app, method, q, product, r->body.data ? r->body.data : "", r->body.len, ct,
-       &status, &json);
-    if (!json)
+    if (!r->url) /* no row has a path this long */
+        return http_error(r, c, MHD_HTTP_NOT_FOUND, "not_found", 0, "no such endpoint");
+    struct http_request req = {
+        .method = r->method,
+        .path = r->url,
+        .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_CONTENT_TYPE),
+        .body = r->body.data ? r->body.data : "",
+        .body_len = r->body.len,
+        .conn = c,
+    };
+    struct http_response resp = {.status = MHD_HTTP_INTERNAL_SERVER_ERROR};
+    r->route->fn(&req, r->route->ud, &resp);
+    if (!resp.body)
         return http_error(r, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", 0,
-                          "the route handler produced no answer");
-    enum MHD_Result ret = http_reply(r, c, (unsigned)status, "application/json", json,
-                                     strlen(json), NULL);
-    free(json);
-    return ret;
-}
-
-static enum MHD_Result skill_page_finish(struct http_req *r, struct MHD_Connection *c)
-{
-    http_page_fn fn = r->srv->opts.page;
-    if (!fn)
-        return http_error(r, c, MHD_HTTP_NOT_FOUND, "not_found", 0,
-                          "skill pages are not enabled on this server");
-    int status = 500;
-    const char *ctype = "application/json";
-    char *body = NULL;
-    if (r->path_truncated) /* no page has a name this long */
-        return http_error(r, c, MHD_HTTP_NOT_FOUND, "not_found", 0, "no such skill page");
-    fn(r->srv->app, r->path, &status, &ctype, &body);
-    if (!body)
-        return http_error(r, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", 0,
-                          "the page handler produced no answer");
-    enum MHD_Result ret = http_reply(r, c, (unsigned)status, ctype, body, strlen(body), NULL);
-    free(body);
+                          "the endpoint produced no answer");
+    enum MHD_Result ret =
+        http_reply(r, c, resp.status, resp.content_type ? resp.content_type : "application/json",
+                   resp.body, strlen(resp.body), NULL);
+    free(resp.body);
     return ret;
 }
 
@@ -265,10 +248,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r = xcalloc(1, sizeof *r);
         r->srv = s;
         r->start_ns = now_ns();
-        r->route = route_find(url);
+        r->route = route_find(s, url);
         snprintf(r->method, sizeof r->method, "%s", strlen(method) < sizeof r->method ? method : "OTHER");
         snprintf(r->path, sizeof r->path, "%s", url);
-        r->path_truncated = strlen(url) >= sizeof r->path;
+        r->url = strlen(url) <= HTTP_MAX_PATH ? xstrdup(url) : NULL;
         buf_init(&r->body, s->opts.max_body);
         *con_cls = r;
         pthread_mutex_lock(&s->lock);
@@ -276,8 +259,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         pthread_mutex_unlock(&s->lock);
         if (precheck(r, c, method, &ret))
             return ret;
-        if (r->route->begin)
-            return r->route->begin(r, c);
+        if (r->route->is_mcp)
+            return http_mcp_begin(r, c);
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -294,7 +277,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (r->body_too_big)
         return http_error(r, c, MHD_HTTP_CONTENT_TOO_LARGE, "too_big", MCP_INVALID_REQUEST,
                           "request body is larger than the server accepts");
-    return r->route->finish(r, c);
+    return r->route->is_mcp ? http_mcp_finish(r, c) : endpoint_finish(r, c);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -308,11 +291,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (r->stream)
         http_mcp_done(r);
     uint64_t ns = now_ns() - r->start_ns;
-    metrics_observe(s->metrics, r->route ? r->route->path : "other", r->status, ns);
+    if (s->opts.metrics)
+        metrics_observe(s->opts.metrics, r->route ? r->route->path : "other", r->status, ns);
     log_write(LOG_LEVEL_INFO, "%s %s %u %lluus%s", r->method, r->path, r->status,
               (unsigned long long)(ns / 1000),
               toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
     buf_release(&r->body);
+    free(r->url);
     free(r);
     pthread_mutex_lock(&s->lock);
     s->active--;
@@ -354,14 +339,17 @@ static void server_free(struct http_server *s)
     for (size_t i = 0; i < s->opts.nallow_origins; i++)
         free(s->origins[i]);
     free(s->origins);
-    free(s->version);
-    metrics_free(s->metrics);
+    for (size_t i = 0; i < s->nroutes; i++)
+        free(s->routes[i].path);
+    free(s->routes);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->idle);
     free(s);
 }
 
-http_server *http_start(const struct http_options *o, struct app *a, struct err *e)
+http_server *http_start(const struct http_options *o, mcp_engine *engine,
+                        const struct http_endpoint *endpoints, size_t nendpoints,
+                        struct err *e)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE};
@@ -381,7 +369,7 @@ http_server *http_start(const struct http_options *o, struct app *a, struct err 
     s = xcalloc(1, sizeof *s);
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->idle, NULL);
-    s->app = a;
+    s->engine = engine;
     s->opts = *o;
     s->opts.max_body = o->max_body ? o->max_body : HTTP_MAX_BODY_DEFAULT;
     s->opts.threads = o->threads ? o->threads : cores();
@@ -391,9 +379,11 @@ http_server *http_start(const struct http_options *o, struct app *a, struct err 
     for (size_t i = 0; i < o->nallow_origins; i++)
         s->origins[i] = xstrdup(o->allow_origins[i]);
     s->opts.allow_origins = (const char *const *)s->origins;
-    s->version = xstrdup(o->version ? o->version : "unknown");
-    s->opts.version = s->version;
-    s->metrics = metrics_new();
+    if (routes_build(s, endpoints, nendpoints, e) != ERR_OK) {
+        server_free(s);
+        s = NULL;
+        goto cleanup;
+    }
     s->loopback = addr_is_loopback(ai->ai_addr);
 
     struct sockaddr_storage ss;
@@ -405,7 +395,7 @@ http_server *http_start(const struct http_options *o, struct app *a, struct err 
     } else {
         ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)o->port);
     }
-    s->mcp = http_mcp_new(s);
+    s->mcp = engine ? http_mcp_new(s) : NULL;
     s->daemon = MHD_start_daemon(
         flags, (uint16_t)o->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->opts.threads,
@@ -460,7 +450,8 @@ void http_stop(http_server *s, unsigned grace_ms)
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
     wait_idle(s, now_ns() + (uint64_t)grace_ms * 1000000ull);
-    http_mcp_abort_streams(s->mcp);
+    if (s->mcp)
+        http_mcp_abort_streams(s->mcp);
     wait_idle(s, now_ns() + (uint64_t)HTTP_STOP_DRAIN_MS * 1000000ull);
     MHD_stop_daemon(s->daemon);
     http_mcp_free(s->mcp, grace_ms);

@@ -1,5 +1,5 @@
 /* http_guard.c - transport-free pieces of the HTTP front end: Accept, Content-Type, Host and
- * Origin checks, SSE framing and event ids. Layer: server. Pure functions, unit-tested. */
+ * Origin checks, SSE framing and event ids. Layer: server/http. Pure functions, unit-tested. */
 #include "server/http/http.h"
 
 #include <ctype.h>

@@ -1,5 +1,6 @@
-/* http_internal.h - private to server/http*.c: the per-request state and the helpers the
- * front end (http.c) shares with the Streamable HTTP transport (http_mcp.c). Layer: server. */
+/* http_internal.h - private to server/http/: the server and per-request state and the
+ * helpers the front end (http.c) shares with the Streamable HTTP transport (http_mcp.c).
+ * Layer: server/http. */
 #ifndef SKILLD_SERVER_HTTP_INTERNAL_H
 #define SKILLD_SERVER_HTTP_INTERNAL_H
 
@@ -8,22 +9,29 @@
 #include <stdint.h>
 
 #include "server/http/http.h"
-#include "server/http/metrics.h"
 
 #define HTTP_PATH_LOG_MAX 128 /* bytes of a path kept for the access log */
 
 typedef struct http_mcp http_mcp;
-struct http_route;
 struct mcp_stream;
+
+/* One row of the route table: a caller's endpoint, or the built-in /mcp transport. */
+struct http_route {
+    char *path;           /* owned; exact, or a prefix when it ends in '/' */
+    unsigned methods;     /* HTTP_* bits */
+    int is_mcp;           /* 1: the Streamable HTTP transport (errors are JSON-RPC) */
+    http_endpoint_fn fn;  /* plain endpoints */
+    void *ud;
+};
 
 struct http_server {
     struct MHD_Daemon *daemon;
-    struct app *app;
-    metrics *metrics;
-    http_mcp *mcp;                  /* the /mcp transport */
+    mcp_engine *engine;             /* borrowed, or NULL (no /mcp) */
+    struct http_route *routes;      /* the caller's rows, then /mcp (owned) */
+    size_t nroutes;
+    http_mcp *mcp;                  /* the /mcp transport, or NULL */
     struct http_options opts;       /* copied; allow_origins points into origins */
     char **origins;                 /* owned copies of --allow-origin */
-    char *version;                  /* owned copy of opts.version */
     int loopback;                   /* bound to a loopback address: Host is checked */
     unsigned port;                  /* the port actually bound */
     pthread_mutex_t lock;
@@ -37,8 +45,8 @@ struct http_req {
     const struct http_route *route; /* NULL: unknown path (404) */
     uint64_t start_ns;              /* first callback */
     char method[8];                 /* for the access log ("OTHER" if longer) */
-    char path[HTTP_PATH_LOG_MAX];   /* for the access log and prefix routes, truncated */
-    int path_truncated;             /* the URL was longer than path holds */
+    char path[HTTP_PATH_LOG_MAX];   /* for the access log, truncated */
+    char *url;                      /* the whole path (owned), or NULL past HTTP_MAX_PATH */
     struct buf body;                /* the request body, bounded by max_body */
     int body_too_big;               /* the body passed max_body: answer 413 at the end */
     unsigned status;                /* status queued, for the log and metrics */

@@ -1,7 +1,7 @@
 /* http_mcp.c - the Streamable HTTP transport on /mcp (MCP 2025-11-25 §Transports): header
  * and session rules, POST handled inline (initialize, notifications, malformed input) or on
  * a worker (requests) with the JSON-or-SSE choice made lazily from the first message the
- * engine sends, GET + Last-Event-ID resume, DELETE. Layer: server. Streams, workers and the
+ * engine sends, GET + Last-Event-ID resume, DELETE. Layer: server/http. Streams, workers and the
  * SSE reader are in http_stream.c. */
 #include "server/http/http_stream.h"
 
@@ -84,7 +84,7 @@ static mcp_session *session_of(struct http_req *r, struct MHD_Connection *c,
     if (!sid || !*sid)
         *ret = http_error(r, c, MHD_HTTP_BAD_REQUEST, "bad_request", MCP_SERVER_ERROR,
                           "Bad Request: Mcp-Session-Id header is required");
-    else if (strlen(sid) >= MCP_SID_MAX || !(s = mcp_session_find(r->srv->app->mcp, sid)))
+    else if (strlen(sid) >= MCP_SID_MAX || !(s = mcp_session_find(r->srv->engine, sid)))
         *ret = http_error(r, c, MHD_HTTP_NOT_FOUND, "not_found", -32001, "Session not found");
     return s;
 }
@@ -92,7 +92,7 @@ static mcp_session *session_of(struct http_req *r, struct MHD_Connection *c,
 static enum MHD_Result post_initialize(struct http_req *r, struct MHD_Connection *c,
                                        unsigned accept)
 {
-    mcp_engine *e = r->srv->app->mcp;
+    mcp_engine *e = r->srv->engine;
     struct collect k = {0};
     struct mcp_sink sink = {.ctx = &k, .send = collect_send};
     mcp_session *s = mcp_session_open(e);
@@ -114,7 +114,7 @@ static enum MHD_Result post_message(struct http_req *r, struct MHD_Connection *c
                                     unsigned accept)
 {
     http_mcp *t = r->srv->mcp;
-    mcp_engine *e = r->srv->app->mcp;
+    mcp_engine *e = r->srv->engine;
     const char *body = r->body.data ? r->body.data : "";
     enum mcp_kind kind = mcp_classify(body, r->body.len);
     enum MHD_Result ret = MHD_YES;
@@ -217,7 +217,7 @@ static enum MHD_Result delete_session(struct http_req *r, struct MHD_Connection 
     if (!sid || !*sid)
         return http_error(r, c, MHD_HTTP_BAD_REQUEST, "bad_request", MCP_SERVER_ERROR,
                           "Bad Request: Mcp-Session-Id header is required");
-    if (strlen(sid) >= MCP_SID_MAX || mcp_session_close(r->srv->app->mcp, sid) != ERR_OK)
+    if (strlen(sid) >= MCP_SID_MAX || mcp_session_close(r->srv->engine, sid) != ERR_OK)
         return http_error(r, c, MHD_HTTP_NOT_FOUND, "not_found", -32001, "Session not found");
     /* Streams waiting to be resumed in that session will never be. */
     struct mcp_stream *drop[64];

@@ -1,5 +1,5 @@
 /* http_signal.c - stop signals for the long-running front ends: SIGINT and SIGTERM are
- * turned into a byte on a self-pipe that the main thread waits on. Layer: server.
+ * turned into a byte on a self-pipe that the main thread waits on. Layer: server/http.
  * A handler (rather than sigwait with blocked signals) is used because threads we do not
  * create (sanitizer runtimes, libraries) would otherwise receive the signal unblocked and
  * die by its default action. */

@@ -1,6 +1,6 @@
 /* http_stream.c - the streams behind /mcp responses: per-request frame queues, the engine's
  * sink, worker threads, the SSE reader libmicrohttpd pulls from, keep-alives and expiry of
- * streams nobody resumed. Layer: server. The request rules live in http_mcp.c.
+ * streams nobody resumed. Layer: server/http. The request rules live in http_mcp.c.
  *
  * Threads: MHD's pool threads run the access handler and the SSE reader; one worker thread
  * per running request runs mcp_engine_handle and pushes messages through the sink; a ticker
@@ -17,7 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "server/http/log.h"
 
 /* ---- Streams --------------------------------------------------------------------------------*/
 
@@ -220,7 +219,7 @@ static void *worker_main(void *arg)
     struct mcp_stream *st = w->st;
     struct mcp_sink sink = {.ctx = st, .send = stream_sink_send, .close_stream = stream_sink_close};
     enum mcp_outcome out =
-        mcp_engine_handle(w->t->srv->app->mcp, w->sess, w->body, w->len, &sink);
+        mcp_engine_handle(w->t->srv->engine, w->sess, w->body, w->len, &sink);
     mcp_session_release(w->sess);
     pthread_mutex_lock(&st->lock);
     st->outcome = out;
@@ -476,7 +475,7 @@ void http_mcp_free(http_mcp *t, unsigned grace_ms)
         }
         pthread_mutex_unlock(&t->lock);
         for (size_t i = 0; i < n; i++)
-            mcp_session_close(t->srv->app->mcp, sids[i]);
+            mcp_session_close(t->srv->engine, sids[i]);
         wait_workers(t, 0);
     }
     pthread_mutex_lock(&t->lock);

@@ -1,6 +1,6 @@
-/* http_stream.h - private to server/http_mcp.c and server/http_stream.c: the stream that
+/* http_stream.h - private to server/http/http_mcp.c and http_stream.c: the stream that
  * carries one /mcp response (JSON or SSE) from a worker thread to libmicrohttpd, and the
- * transport state that owns streams and workers. Layer: server. */
+ * transport state that owns streams and workers. Layer: server/http. */
 #ifndef SKILLD_SERVER_HTTP_STREAM_H
 #define SKILLD_SERVER_HTTP_STREAM_H
 

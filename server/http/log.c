@@ -1,5 +1,5 @@
-/* log.c - the stderr logger: level filter, one locked write per line. Layer: server. */
-#include "server/http/log.h"
+/* log.c - the stderr logger: level filter, one locked write per line. Layer: server/http. */
+#include "server/http/http.h"
 
 #include <pthread.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
-/* metrics.c - Prometheus counters and histograms for the HTTP front end. Layer: server.
+/* metrics.c - Prometheus counters and histograms for the HTTP front end. Layer: server/http.
  * Fixed-size tables under one mutex: the series set is small and chosen by the server. */
-#include "server/http/metrics.h"
+#include "server/http/http.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* stdio.c - the MCP stdio transport: newline-delimited JSON-RPC on stdin/stdout, one
- * session per process. Layer: server. Requests run on worker threads so that a
+ * session per process. Layer: server/http. Requests run on worker threads so that a
  * notifications/cancelled or an elicitation answer on a later line reaches them; stdout
  * carries nothing but MCP messages, one compact JSON per line, written under a mutex. */
 #include <cjson/cJSON.h>
@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "server/http/http.h"
-#include "server/http/log.h"
 
 #define STDIO_READ_CHUNK 65536 /* bytes read from stdin at a time */
 #define MCP_SID_COPY 128       /* bytes of a session id copy */

@@ -1,5 +1,5 @@
 /* mcp.h - the MCP engine: JSON-RPC 2.0, lifecycle, sessions and the registries of tools,
- * resources, prompts and completions. Layer: server. It knows no transport (HTTP and stdio
+ * resources, prompts and completions. Layer: server/mcp. It knows no transport (HTTP and stdio
  * are thin adapters over mcp_engine_handle) and nothing of ECS: other modules register
  * their tools, resources and prompts into it.
  *

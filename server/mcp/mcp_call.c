@@ -1,6 +1,6 @@
 /* mcp_call.c - what a handler can do inside a call: cancellation checks, progress, log
  * messages, server->client requests (elicitation, sampling, roots) and closing the SSE
- * stream. Layer: server. Everything here sends through the call's own sink, from the
+ * stream. Layer: server/mcp. Everything here sends through the call's own sink, from the
  * handler's thread; waits happen on the session's condition variable. */
 #include "server/mcp/mcp_internal.h"
 

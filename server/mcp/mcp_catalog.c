@@ -1,5 +1,5 @@
 /* mcp_catalog.c - resources (list, templates, read, subscribe), prompts (list, get) and
- * completion/complete. Layer: server. Callbacks are called without any lock held; the
+ * completion/complete. Layer: server/mcp. Callbacks are called without any lock held; the
  * trees they return are owned here and moved into the answer. */
 #include "server/mcp/mcp_internal.h"
 

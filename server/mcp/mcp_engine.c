@@ -1,5 +1,5 @@
 /* mcp_engine.c - the MCP engine object: configuration, protocol versions and the
- * registries of tools, resources, templates, prompts and completion. Layer: server. */
+ * registries of tools, resources, templates, prompts and completion. Layer: server/mcp. */
 #include "server/mcp/mcp_internal.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
-/* mcp_internal.h - private to the MCP engine (server/mcp_*.c) and its unit tests: the
+/* mcp_internal.h - private to the MCP engine (server/mcp/) and its unit tests: the
  * engine, session and call structures, the method handlers and the helpers they share.
- * Layer: server. Nothing outside server/mcp_*.c and tests/unit/server/ includes it. */
+ * Layer: server/mcp. Nothing outside server/mcp/ and tests/unit/server_mcp/ includes it. */
 #ifndef SKILLD_SERVER_MCP_INTERNAL_H
 #define SKILLD_SERVER_MCP_INTERNAL_H
 

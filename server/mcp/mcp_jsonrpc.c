@@ -1,6 +1,6 @@
 /* mcp_jsonrpc.c - JSON-RPC 2.0 for the MCP engine: parsing with limits, message shape
  * checks, classification for the transport, batches, the method table and dispatch, and
- * routing of the client's answers to server->client requests. Layer: server.
+ * routing of the client's answers to server->client requests. Layer: server/mcp.
  *
  * cJSON ownership: mcp_engine_handle owns the parsed tree for the whole call; handlers
  * borrow params (and everything under it) and hand back a new result tree in their

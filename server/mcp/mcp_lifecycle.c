@@ -1,5 +1,5 @@
 /* mcp_lifecycle.c - initialize (version negotiation, capabilities, serverInfo), ping,
- * logging/setLevel, and the cursor pagination the list methods share. Layer: server. */
+ * logging/setLevel, and the cursor pagination the list methods share. Layer: server/mcp. */
 #include "server/mcp/mcp_internal.h"
 
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* mcp_session.c - MCP sessions: the engine's table (hash by id, LRU list, cap, idle TTL),
  * reference counts, and per-session state (version, client capabilities, log level,
- * subscriptions, in-flight requests, pending server->client requests). Layer: server.
+ * subscriptions, in-flight requests, pending server->client requests). Layer: server/mcp.
  *
  * Locking: the engine mutex guards the table and the LRU links; each session's mutex
  * guards its state. Order is always engine then session. A session leaves the table when

@@ -1,7 +1,7 @@
 /* mcp_tools.c - tools/list and tools/call: the tool rows rendered per protocol version,
  * argument checks against the tool's inputSchema (duplicate keys, unknown properties,
  * required properties, basic JSON types), the handler call and the CallToolResult.
- * Layer: server.
+ * Layer: server/mcp.
  *
  * Argument problems are answered as isError results naming the field (2025-11-25: input
  * validation errors are tool execution errors, so the model can correct itself); only an
@@ -53,9 +53,15 @@ void mcp_m_tools_list(mcp_call *c, const cJSON *params, struct mcp_answer *a)
 
 /* ---- Argument checks ----------------------------------------------------------------------*/
 
+/* Every finite double at or past 2^53 in magnitude is an integer; below it the cast to long
+ * long is exact for integers and drops a fraction otherwise. (No libm: this room links base
+ * and cJSON only.) */
 static int is_integer(const cJSON *v)
 {
-    return cJSON_IsNumber(v) && isfinite(v->valuedouble) && floor(v->valuedouble) == v->valuedouble;
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+        return 0;
+    double d = v->valuedouble;
+    return d >= 9007199254740992.0 || d <= -9007199254740992.0 || (double)(long long)d == d;
 }
 
 static int is_number(const cJSON *v)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "server/http/log.h"
+#include "server/http/http.h"
 
 /* Run log_write(level, "%s", msg) with stderr sent to a temporary file; returns what was
  * written (caller frees). */

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/http/metrics.h"
+#include "server/http/http.h"
 
 /* The value of the sample whose name-and-labels part is exactly `series`, or -1. */
 static double sample(const char *text, const char *series)
