@@ -1,6 +1,7 @@
 /* route_api.c - the routing glue: loading knowledge and router into the app, and the
  * transport-free handler of /api/route (GET ?q=&product=, POST {"query","product"}).
- * Layer: server/app. Errors become {"error":{"code","message"}} with the status from one table. */
+ * Layer: server/app. Errors become {"error":{"code","message"}} with the status and name of
+ * the error table (srv_err). */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -29,33 +30,11 @@ void route_app_release(struct app *a)
     a->kb = NULL;
 }
 
-/* Error code -> HTTP status and the error code name sent. One row each. */
-static const struct {
-    err_code code;
-    int status;
-    const char *name;
-} statuses[] = {
-    {ERR_INVALID, 400, "invalid_request"}, {ERR_PARSE, 400, "invalid_json"},
-    {ERR_TOO_BIG, 413, "too_big"},         {ERR_NOT_FOUND, 404, "not_found"},
-    {ERR_UNSUPPORTED, 415, "unsupported_media_type"},
-};
-
+/* An error answer: status, name and body shape from the error table (server/mcp/mcp.h). */
 static void reply_error(err_code code, const char *msg, int *ret_status, char **ret_json)
 {
-    int status = 500;
-    const char *name = "internal";
-    for (size_t i = 0; i < ARRAY_LEN(statuses); i++)
-        if (statuses[i].code == code) {
-            status = statuses[i].status;
-            name = statuses[i].name;
-        }
-    cJSON *o = cJSON_CreateObject();
-    cJSON *er = cJSON_AddObjectToObject(o, "error");
-    cJSON_AddStringToObject(er, "code", name);
-    cJSON_AddStringToObject(er, "message", msg);
-    *ret_status = status;
-    *ret_json = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
+    *ret_status = (int)srv_err(code)->http_status;
+    *ret_json = srv_err_body(code, msg);
 }
 
 /* 1 when the media type is JSON (application/json or +json, parameters allowed). */

@@ -136,21 +136,24 @@ enum MHD_Result http_reply(struct http_req *r, struct MHD_Connection *c, unsigne
     return ret;
 }
 
-enum MHD_Result http_error(struct http_req *r, struct MHD_Connection *c, unsigned status,
-                           const char *code, int rpc_code, const char *message)
+/* Queue {"error":{"code":name,"message"}}, or on /mcp a JSON-RPC error (rpc_code) without
+ * id; 405 answers also carry Allow. */
+static enum MHD_Result error_reply(struct http_req *r, struct MHD_Connection *c, unsigned status,
+                                   const char *name, int rpc_code, const char *message)
 {
-    int rpc = r->route && r->route->is_mcp;
-    cJSON *root = cJSON_CreateObject();
-    cJSON *err;
-    if (rpc) {
+    cJSON *root;
+    if (r->route && r->route->is_mcp) {
+        root = cJSON_CreateObject();
         cJSON_AddStringToObject(root, "jsonrpc", "2.0");
-        err = cJSON_AddObjectToObject(root, "error");
+        cJSON *err = cJSON_AddObjectToObject(root, "error");
         cJSON_AddNumberToObject(err, "code", rpc_code);
+        cJSON_AddStringToObject(err, "message", message);
     } else {
-        err = cJSON_AddObjectToObject(root, "error");
-        cJSON_AddStringToObject(err, "code", code);
+        root = cJSON_CreateObject();
+        cJSON *err = cJSON_AddObjectToObject(root, "error");
+        cJSON_AddStringToObject(err, "code", name);
+        cJSON_AddStringToObject(err, "message", message);
     }
-    cJSON_AddStringToObject(err, "message", message);
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     char allow[64];
@@ -163,6 +166,31 @@ enum MHD_Result http_error(struct http_req *r, struct MHD_Connection *c, unsigne
     enum MHD_Result ret = http_reply(r, c, status, "application/json", text, strlen(text), headers);
     free(text);
     return ret;
+}
+
+enum MHD_Result http_error(struct http_req *r, struct MHD_Connection *c, err_code code,
+                           const char *message)
+{
+    const struct srv_err_row *row = srv_err(code);
+    int rpc = row->rpc_code == MCP_PARSE_ERROR || row->rpc_code == MCP_INVALID_REQUEST
+                  ? row->rpc_code
+                  : MCP_SERVER_ERROR;
+    return error_reply(r, c, row->http_status, row->name, rpc, message);
+}
+
+enum MHD_Result http_session_not_found(struct http_req *r, struct MHD_Connection *c)
+{
+    const struct srv_err_row *row = srv_err(ERR_NOT_FOUND);
+    return error_reply(r, c, row->http_status, row->name, HTTP_RPC_SESSION_NOT_FOUND,
+                       "Session not found");
+}
+
+enum MHD_Result http_refuse(struct http_req *r, struct MHD_Connection *c, unsigned status,
+                            const char *message)
+{
+    const char *name = status == MHD_HTTP_METHOD_NOT_ALLOWED ? "method_not_allowed"
+                                                             : "not_acceptable";
+    return error_reply(r, c, status, name, MCP_SERVER_ERROR, message);
 }
 
 /* ---- Plain endpoints -------------------------------------------------------------------------*/
@@ -180,7 +208,7 @@ const char *http_request_header(const struct http_request *r, const char *name)
 static enum MHD_Result endpoint_finish(struct http_req *r, struct MHD_Connection *c)
 {
     if (!r->url) /* no row has a path this long */
-        return http_error(r, c, MHD_HTTP_NOT_FOUND, "not_found", 0, "no such endpoint");
+        return http_error(r, c, ERR_NOT_FOUND, "no such endpoint");
     struct http_request req = {
         .method = r->method,
         .path = r->url,
@@ -193,8 +221,7 @@ static enum MHD_Result endpoint_finish(struct http_req *r, struct MHD_Connection
     struct http_response resp = {.status = MHD_HTTP_INTERNAL_SERVER_ERROR};
     r->route->fn(&req, r->route->ud, &resp);
     if (!resp.body)
-        return http_error(r, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", 0,
-                          "the endpoint produced no answer");
+        return http_error(r, c, ERR_INTERNAL, "the endpoint produced no answer");
     enum MHD_Result ret =
         http_reply(r, c, resp.status, resp.content_type ? resp.content_type : "application/json",
                    resp.body, strlen(resp.body), NULL);
@@ -216,21 +243,16 @@ static int precheck(struct http_req *r, struct MHD_Connection *c, const char *me
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     long n;
     if (s->loopback && !http_host_header_ok(host))
-        *ret = http_error(r, c, MHD_HTTP_FORBIDDEN, "forbidden", MCP_SERVER_ERROR,
-                          "Host header is not a loopback name");
+        *ret = http_error(r, c, ERR_DENIED, "Host header is not a loopback name");
     else if (!http_origin_ok(origin, s->loopback, s->opts.allow_origins, s->opts.nallow_origins))
-        *ret = http_error(r, c, MHD_HTTP_FORBIDDEN, "forbidden", MCP_SERVER_ERROR,
-                          "Origin is not allowed");
+        *ret = http_error(r, c, ERR_DENIED, "Origin is not allowed");
     else if (!r->route)
-        *ret = http_error(r, c, MHD_HTTP_NOT_FOUND, "not_found", MCP_SERVER_ERROR,
-                          "no such endpoint");
+        *ret = http_error(r, c, ERR_NOT_FOUND, "no such endpoint");
     else if (!(r->route->methods & method_bit(method)))
-        *ret = http_error(r, c, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
-                          MCP_SERVER_ERROR, "method not allowed on this endpoint");
+        *ret = http_refuse(r, c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed on this endpoint");
     else if (length && (parse_long(length, 0, HTTP_MAX_BODY_LIMIT, &n) != ERR_OK ||
                         (size_t)n > s->opts.max_body))
-        *ret = http_error(r, c, MHD_HTTP_CONTENT_TOO_LARGE, "too_big", MCP_INVALID_REQUEST,
-                          "request body is larger than the server accepts");
+        *ret = http_error(r, c, ERR_TOO_BIG, "request body is larger than the server accepts");
     else
         return 0;
     return 1;
@@ -275,8 +297,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (r->responded)
         return MHD_YES;
     if (r->body_too_big)
-        return http_error(r, c, MHD_HTTP_CONTENT_TOO_LARGE, "too_big", MCP_INVALID_REQUEST,
-                          "request body is larger than the server accepts");
+        return http_error(r, c, ERR_TOO_BIG, "request body is larger than the server accepts");
     return r->route->is_mcp ? http_mcp_finish(r, c) : endpoint_finish(r, c);
 }
 

@@ -60,10 +60,25 @@ enum MHD_Result http_reply(struct http_req *r, struct MHD_Connection *c, unsigne
                            const char *content_type, const char *body, size_t len,
                            const char *const *extra_headers);
 
-/* Queue a JSON error body: {"error":{"code","message"}} for plain endpoints, a JSON-RPC
- * error without id (code rpc_code) on /mcp. */
-enum MHD_Result http_error(struct http_req *r, struct MHD_Connection *c, unsigned status,
-                           const char *code, int rpc_code, const char *message);
+/* Queue an error answer for code with the status and name of its row in the error table
+ * (srv_err): {"error":{"code","message"}} on plain endpoints; on /mcp a JSON-RPC error
+ * without id whose code is the row's when it is one of JSON-RPC's request-level codes
+ * (-32700, -32600) and -32000 (MCP_SERVER_ERROR) otherwise, as the SDK transports answer
+ * what they refuse before the engine sees a message. */
+enum MHD_Result http_error(struct http_req *r, struct MHD_Connection *c, err_code code,
+                           const char *message);
+
+/* What SDK clients read as "this session is gone: initialize again" (404 on /mcp). */
+#define HTTP_RPC_SESSION_NOT_FOUND (-32001)
+/* 404 not_found for an unknown Mcp-Session-Id, with HTTP_RPC_SESSION_NOT_FOUND. */
+enum MHD_Result http_session_not_found(struct http_req *r, struct MHD_Connection *c);
+
+/* HTTP's own refusals, which no err_code names because the request may be fine for skilld
+ * and only the HTTP exchange is not: 405 Method Not Allowed (with Allow) and 406 Not
+ * Acceptable. status is MHD_HTTP_METHOD_NOT_ALLOWED or MHD_HTTP_NOT_ACCEPTABLE; the name is
+ * "method_not_allowed" or "not_acceptable"; on /mcp the code is -32000. */
+enum MHD_Result http_refuse(struct http_req *r, struct MHD_Connection *c, unsigned status,
+                            const char *message);
 
 /* ---- /mcp (http_mcp.c) --------------------------------------------------------------------*/
 

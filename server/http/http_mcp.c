@@ -53,8 +53,7 @@ static enum MHD_Result stream_respond(struct http_req *r, struct MHD_Connection 
     } else if (st->aborted && !st->worker_done) {
         st->peer_gone = 1;
         pthread_mutex_unlock(&st->lock);
-        return http_error(r, c, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable", MCP_SERVER_ERROR,
-                          "server is shutting down");
+        return http_error(r, c, ERR_UNAVAILABLE, "server is shutting down");
     } else if (!st->worker_done) {
         st->suspended = 1;
         MHD_suspend_connection(c);
@@ -82,10 +81,9 @@ static mcp_session *session_of(struct http_req *r, struct MHD_Connection *c,
     const char *sid = header(c, "Mcp-Session-Id");
     mcp_session *s = NULL;
     if (!sid || !*sid)
-        *ret = http_error(r, c, MHD_HTTP_BAD_REQUEST, "bad_request", MCP_SERVER_ERROR,
-                          "Bad Request: Mcp-Session-Id header is required");
+        *ret = http_error(r, c, ERR_INVALID, "Bad Request: Mcp-Session-Id header is required");
     else if (strlen(sid) >= MCP_SID_MAX || !(s = mcp_session_find(r->srv->engine, sid)))
-        *ret = http_error(r, c, MHD_HTTP_NOT_FOUND, "not_found", -32001, "Session not found");
+        *ret = http_session_not_found(r, c);
     return s;
 }
 
@@ -148,8 +146,7 @@ static enum MHD_Result post_message(struct http_req *r, struct MHD_Connection *c
         http_stream_unlist(t, st);
         http_stream_unref(st);
         mcp_session_release(s);
-        return http_error(r, c, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable", MCP_SERVER_ERROR,
-                          "server is busy or stopping; retry later");
+        return http_error(r, c, ERR_UNAVAILABLE, "server is busy or stopping; retry later");
     }
     pthread_mutex_lock(&st->lock);
     st->conn = c;
@@ -168,11 +165,11 @@ static enum MHD_Result get_resume(struct http_req *r, struct MHD_Connection *c)
     unsigned long seq;
     /* No standalone server->client stream is offered: 405 tells SDK clients "not offered". */
     if (!last)
-        return http_error(r, c, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
-                          MCP_SERVER_ERROR, "Method Not Allowed: no standalone SSE stream");
+        return http_refuse(r, c, MHD_HTTP_METHOD_NOT_ALLOWED,
+                           "Method Not Allowed: no standalone SSE stream");
     if (!(http_accept_parse(header(c, "Accept")) & HTTP_ACCEPT_SSE))
-        return http_error(r, c, MHD_HTTP_NOT_ACCEPTABLE, "not_acceptable", MCP_SERVER_ERROR,
-                          "Not Acceptable: GET needs Accept: text/event-stream");
+        return http_refuse(r, c, MHD_HTTP_NOT_ACCEPTABLE,
+                           "Not Acceptable: GET needs Accept: text/event-stream");
     mcp_session *s = session_of(r, c, &ret);
     if (!s)
         return ret;
@@ -181,14 +178,13 @@ static enum MHD_Result get_resume(struct http_req *r, struct MHD_Connection *c)
         st = http_stream_find(r->srv->mcp, id, mcp_session_id(s));
     mcp_session_release(s);
     if (!st)
-        return http_error(r, c, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
-                          MCP_SERVER_ERROR, "no stream to resume for that Last-Event-ID");
+        return http_refuse(r, c, MHD_HTTP_METHOD_NOT_ALLOWED,
+                           "no stream to resume for that Last-Event-ID");
     pthread_mutex_lock(&st->lock);
     if (st->conn || st->ended || st->aborted) {
         pthread_mutex_unlock(&st->lock);
         http_stream_unref(st);
-        return http_error(r, c, MHD_HTTP_CONFLICT, "conflict", MCP_SERVER_ERROR,
-                          "that stream is being read already or has ended");
+        return http_error(r, c, ERR_WRONG_STATE, "that stream is being read already or has ended");
     }
     while (st->head && st->head->seq <= seq) {
         struct frame *f = st->head;
@@ -215,10 +211,9 @@ static enum MHD_Result delete_session(struct http_req *r, struct MHD_Connection 
     http_mcp *t = r->srv->mcp;
     const char *sid = header(c, "Mcp-Session-Id");
     if (!sid || !*sid)
-        return http_error(r, c, MHD_HTTP_BAD_REQUEST, "bad_request", MCP_SERVER_ERROR,
-                          "Bad Request: Mcp-Session-Id header is required");
+        return http_error(r, c, ERR_INVALID, "Bad Request: Mcp-Session-Id header is required");
     if (strlen(sid) >= MCP_SID_MAX || mcp_session_close(r->srv->engine, sid) != ERR_OK)
-        return http_error(r, c, MHD_HTTP_NOT_FOUND, "not_found", -32001, "Session not found");
+        return http_session_not_found(r, c);
     /* Streams waiting to be resumed in that session will never be. */
     struct mcp_stream *drop[64];
     size_t n = 0;
@@ -250,16 +245,14 @@ enum MHD_Result http_mcp_begin(struct http_req *r, struct MHD_Connection *c)
         return delete_session(r, c);
     const char *version = header(c, "MCP-Protocol-Version");
     if (!http_accept_parse(header(c, "Accept")))
-        return http_error(r, c, MHD_HTTP_NOT_ACCEPTABLE, "not_acceptable", MCP_SERVER_ERROR,
-                          "Not Acceptable: Accept must allow application/json or "
-                          "text/event-stream");
+        return http_refuse(r, c, MHD_HTTP_NOT_ACCEPTABLE,
+                           "Not Acceptable: Accept must allow application/json or "
+                           "text/event-stream");
     if (!http_content_type_is_json(header(c, MHD_HTTP_HEADER_CONTENT_TYPE)))
-        return http_error(r, c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                          MCP_SERVER_ERROR,
+        return http_error(r, c, ERR_UNSUPPORTED,
                           "Unsupported Media Type: Content-Type must be application/json");
     if (version && !mcp_version_supported(version))
-        return http_error(r, c, MHD_HTTP_BAD_REQUEST, "bad_request", MCP_SERVER_ERROR,
-                          "Bad Request: unsupported MCP-Protocol-Version");
+        return http_error(r, c, ERR_INVALID, "Bad Request: unsupported MCP-Protocol-Version");
     return MHD_YES;
 }
 
@@ -271,8 +264,7 @@ enum MHD_Result http_mcp_finish(struct http_req *r, struct MHD_Connection *c)
     int stopping = r->srv->mcp->stopping;
     pthread_mutex_unlock(&r->srv->mcp->lock);
     if (stopping)
-        return http_error(r, c, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable", MCP_SERVER_ERROR,
-                          "server is shutting down");
+        return http_error(r, c, ERR_UNAVAILABLE, "server is shutting down");
     return post_message(r, c, http_accept_parse(header(c, "Accept")));
 }
 

@@ -111,7 +111,8 @@ static void *job_main(void *arg)
     return NULL;
 }
 
-/* Run a request on a worker thread; refused with -32000 when STDIO_MAX_WORKERS are busy. */
+/* Run a request on a worker thread; refused as ERR_UNAVAILABLE (-32000) when
+ * STDIO_MAX_WORKERS are busy. */
 static void dispatch_request(struct stdio_io *io, const char *line, size_t len)
 {
     pthread_mutex_lock(&io->lock);
@@ -120,7 +121,8 @@ static void dispatch_request(struct stdio_io *io, const char *line, size_t len)
         io->workers++;
     pthread_mutex_unlock(&io->lock);
     if (!ok) {
-        out_error_for(io, line, len, MCP_SERVER_ERROR, "server busy: too many requests running");
+        out_error_for(io, line, len, srv_err(ERR_UNAVAILABLE)->rpc_code,
+                      "server busy: too many requests running");
         return;
     }
     struct stdio_job *job = xcalloc(1, sizeof *job);
@@ -139,7 +141,8 @@ static void dispatch_request(struct stdio_io *io, const char *line, size_t len)
         pthread_mutex_lock(&io->lock);
         io->workers--;
         pthread_mutex_unlock(&io->lock);
-        out_error_for(io, line, len, MCP_INTERNAL_ERROR, "cannot start a worker thread");
+        out_error_for(io, line, len, srv_err(ERR_INTERNAL)->rpc_code,
+                      "cannot start a worker thread");
     }
 }
 
@@ -192,7 +195,7 @@ int stdio_serve(mcp_engine *engine, int in_fd, int out_fd)
             if (!discarding && buf_append(&line, p, take) != ERR_OK) {
                 discarding = 1;
                 buf_reset(&line);
-                out_error(&io, MCP_INVALID_REQUEST, "message too large");
+                out_error(&io, srv_err(ERR_TOO_BIG)->rpc_code, "message too large");
                 log_write(LOG_LEVEL_WARN, "stdin: a line over %ld bytes was dropped",
                           (long)STDIO_MAX_LINE);
             }

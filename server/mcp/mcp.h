@@ -1,5 +1,6 @@
 /* mcp.h - the MCP engine: JSON-RPC 2.0, lifecycle, sessions and the registries of tools,
- * resources, prompts and completions. Layer: server/mcp. It knows no transport (HTTP and stdio
+ * resources, prompts and completions; and the error table every server room answers errors
+ * with. Layer: server/mcp (uses base and cJSON only). It knows no transport (HTTP and stdio
  * are thin adapters over mcp_engine_handle) and nothing of ECS: other modules register
  * their tools, resources and prompts into it.
  *
@@ -31,6 +32,35 @@ enum mcp_error_code {
 
 /* 1 if v is a protocol version this engine speaks (2025-11-25, 2025-06-18, 2025-03-26). */
 int mcp_version_supported(const char *v);
+
+/* ---- The error table ----------------------------------------------------------------------
+ * One row per err_code of base/base.h: how server/ answers it, wherever it is answered.
+ * /api/route and the skill pages (server/app), the HTTP front end's refusals (server/http)
+ * and the engine's protocol errors and tool results read the same rows, so one bad input
+ * gets one name and one message on every road. The rows and the reasons for them are in
+ * srv_err.c. */
+struct srv_err_row {
+    err_code code;
+    unsigned http_status; /* status of an HTTP answer with a JSON error body */
+    const char *name;     /* "code" in {"error":{"code":<name>,"message":...}} */
+    int rpc_code;         /* JSON-RPC code when the engine answers it as a protocol error;
+                             0: no answer is sent (ERR_CANCELLED) */
+    int tool_error;       /* 1: a tool handler failing with it is answered with an isError
+                             result; 0: with rpc_code (0: nothing is sent) */
+};
+
+/* The row of code; an unknown code gets ERR_INTERNAL's row. Never NULL. */
+const struct srv_err_row *srv_err(err_code code);
+/* A new {"error":{"code":<name>,"message":msg}} object (the caller owns it); an empty or
+ * NULL msg is replaced by the name. */
+cJSON *srv_err_json(err_code code, const char *msg);
+/* The same, printed compact: a new NUL-terminated string the caller frees with free(). */
+char *srv_err_body(err_code code, const char *msg);
+
+/* The _meta key of an isError tool result that carries the table name of the error
+ * ({"_meta":{"skilld/error_code":"invalid_request"}}), so a client can tell errors apart
+ * the way /api/route's {"error":{"code"}} does. */
+#define MCP_META_ERROR_CODE "skilld/error_code"
 
 /* ---- Engine ---------------------------------------------------------------------------*/
 
@@ -83,8 +113,10 @@ struct mcp_tool_result {
 
 /* A tool handler. args is borrowed (an object, already checked against the tool's
  * inputSchema for required properties and basic types). Returns ERR_OK with *out filled,
- * or an error code with e set: the engine answers that as an isError result with e->msg
- * (ERR_INVALID included). ERR_CANCELLED means the call was cancelled: nothing is sent. */
+ * or an error code with e set: the engine answers it as the error table says, which for
+ * every code but ERR_CANCELLED is an isError result with e->msg as its text and the code's
+ * name under _meta[MCP_META_ERROR_CODE]. ERR_CANCELLED means the call was cancelled:
+ * nothing is sent. */
 typedef err_code (*mcp_tool_fn)(mcp_call *call, const cJSON *args, void *ud,
                                 struct mcp_tool_result *out, struct err *e);
 

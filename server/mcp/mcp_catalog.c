@@ -81,9 +81,12 @@ static int read_with(mcp_call *c, const struct mcp_resource_row *row, const char
         return 1;
     }
     if (!cJSON_IsArray(contents)) {
+        /* A failure other than "not mine": answered with its row's code (a callback that
+         * returns nothing without saying why is our bug: internal). */
         cJSON_Delete(contents);
-        mcp_answer_error(a, MCP_INTERNAL_ERROR, "Internal error: %s",
-                         e.msg[0] ? e.msg : "the resource could not be read");
+        err_code rc = e.code != ERR_OK ? e.code : ERR_INTERNAL;
+        mcp_answer_error(a, srv_err(rc)->rpc_code ? srv_err(rc)->rpc_code : MCP_INTERNAL_ERROR,
+                         "%s", e.msg[0] ? e.msg : "the resource could not be read");
         return 1;
     }
     a->result = cJSON_CreateObject();
@@ -216,7 +219,8 @@ void mcp_m_prompts_get(mcp_call *c, const cJSON *params, struct mcp_answer *a)
     }
     if (!cJSON_IsObject(r)) {
         cJSON_Delete(r);
-        mcp_answer_error(a, e.code == ERR_INVALID ? MCP_INVALID_PARAMS : MCP_INTERNAL_ERROR,
+        err_code rc = e.code != ERR_OK ? e.code : ERR_INTERNAL;
+        mcp_answer_error(a, srv_err(rc)->rpc_code ? srv_err(rc)->rpc_code : MCP_INTERNAL_ERROR,
                          "%s", e.msg[0] ? e.msg : "the prompt could not be built");
         return;
     }

@@ -162,8 +162,8 @@ void mcp_session_retain(mcp_session *s);
 void mcp_session_touch(mcp_engine *e, mcp_session *s);
 /* Start the session over with a negotiated version and the client's capabilities (copied). */
 void mcp_session_reset(mcp_session *s, const char *version, const cJSON *caps);
-/* Register c under its key; ERR_EXISTS for a duplicate id, ERR_LIMIT past max_inflight,
- * ERR_WRONG_STATE when the session is closed. */
+/* Register c under its key; ERR_EXISTS for a duplicate id, ERR_RATE_LIMITED past
+ * max_inflight, ERR_WRONG_STATE when the session is closed. */
 err_code mcp_session_add_call(mcp_session *s, mcp_call *c, size_t max_inflight);
 void mcp_session_remove_call(mcp_session *s, mcp_call *c);
 /* Cancel the in-flight request with this key (unknown keys are ignored). */

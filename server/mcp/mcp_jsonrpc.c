@@ -374,17 +374,15 @@ static enum one_result serve_request(mcp_engine *e, mcp_session *s, const cJSON 
     if (s && !(row->flags & M_NO_CANCEL)) {
         id_key(id, c.key, sizeof c.key);
         err_code rc = mcp_session_add_call(s, &c, e->cfg.max_inflight);
-        if (rc == ERR_EXISTS) {
-            mcp_answer_error(&a, MCP_INVALID_REQUEST, "Invalid Request: id already in use");
-            goto cleanup;
-        }
-        if (rc == ERR_LIMIT) {
-            mcp_answer_error(&a, MCP_SERVER_ERROR, "Too many requests in flight (limit %zu)",
-                             e->cfg.max_inflight);
-            goto cleanup;
-        }
         if (rc != ERR_OK) {
-            mcp_answer_error(&a, MCP_SERVER_ERROR, "Session closed");
+            int code = srv_err(rc)->rpc_code;
+            if (rc == ERR_EXISTS)
+                mcp_answer_error(&a, code, "Invalid Request: id already in use");
+            else if (rc == ERR_RATE_LIMITED)
+                mcp_answer_error(&a, code, "Too many requests in flight (limit %zu)",
+                                 e->cfg.max_inflight);
+            else
+                mcp_answer_error(&a, code, "Session closed");
             goto cleanup;
         }
         registered = 1;

@@ -321,7 +321,7 @@ err_code mcp_session_add_call(mcp_session *s, mcp_call *c, size_t max_inflight)
         goto cleanup;
     }
     if (s->ninflight >= max_inflight) {
-        rc = ERR_LIMIT;
+        rc = ERR_RATE_LIMITED;
         goto cleanup;
     }
     for (mcp_call *o = s->inflight; o; o = o->next)

@@ -201,12 +201,16 @@ static cJSON *text_block(const char *text)
     return b;
 }
 
-static cJSON *error_result(const char *text)
+/* An isError result for a failure of kind code: the text explains it, _meta carries the
+ * code's name from the error table. */
+static cJSON *error_result(err_code code, const char *text)
 {
     cJSON *r = cJSON_CreateObject();
     cJSON *content = cJSON_AddArrayToObject(r, "content");
-    cJSON_AddItemToArray(content, text_block(text));
+    cJSON_AddItemToArray(content, text_block(text && *text ? text : srv_err(code)->name));
     cJSON_AddBoolToObject(r, "isError", 1);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "_meta"), MCP_META_ERROR_CODE,
+                            srv_err(code)->name);
     return r;
 }
 
@@ -284,18 +288,24 @@ void mcp_m_tools_call(mcp_call *c, const cJSON *params, struct mcp_answer *a)
     }
     if (check_arguments(t->input_schema, args, why, sizeof why)) {
         char *text = xasprintf("Invalid arguments for tool %s: %s", t->name, why);
-        a->result = error_result(text);
+        a->result = error_result(ERR_INVALID, text);
         free(text);
         goto cleanup;
     }
 
     err_code rc = t->fn(c, args, t->ud, &out, &e); /* no lock held */
-    if (rc == ERR_CANCELLED || mcp_call_cancelled(c)) {
+    const struct srv_err_row *row = srv_err(rc);
+    if (rc == ERR_CANCELLED || mcp_call_cancelled(c) || (rc != ERR_OK && !row->tool_error &&
+                                                         !row->rpc_code)) {
         a->silent = 1;
         goto cleanup;
     }
+    if (rc != ERR_OK && row->tool_error) {
+        a->result = error_result(rc, e.msg);
+        goto cleanup;
+    }
     if (rc != ERR_OK) {
-        a->result = error_result(e.msg[0] ? e.msg : err_name(rc));
+        mcp_answer_error(a, row->rpc_code, "%s", e.msg[0] ? e.msg : row->name);
         goto cleanup;
     }
     a->result = call_result(c, &out);

@@ -192,6 +192,15 @@ static void run_call_case(mcp_engine *e, mcp_session *s, const cJSON *tc)
         const cJSON *text = first_text(r);
         if (contains && (!cJSON_IsString(text) || !strstr(text->valuestring, contains->valuestring)))
             fail_msg("%s: text does not contain %s", name, contains->valuestring);
+        /* "error_code": the error table's name under _meta; null: no _meta name at all */
+        const cJSON *want = cJSON_GetObjectItemCaseSensitive(tc, "error_code");
+        const cJSON *got = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(r, "_meta"), MCP_META_ERROR_CODE);
+        if (cJSON_IsString(want) &&
+            (!cJSON_IsString(got) || strcmp(got->valuestring, want->valuestring) != 0))
+            fail_msg("%s: _meta error code is not %s", name, want->valuestring);
+        if (cJSON_IsNull(want) && got)
+            fail_msg("%s: a soft failure carries no error code", name);
     }
     free(msg);
     cap_release(&c);
