@@ -44,8 +44,10 @@ err_code route_app_load(struct app *a, const char *dir, struct err *e);
 void route_app_release(struct app *a);
 
 /* Register the MCP tools `route` and `get_skill`, the resources skill://<product>/<id>
- * (Markdown) and skill://<product>/limits (JSON), a prompt, and completion of skill ids. */
-void route_register_mcp(struct app *a);
+ * (Markdown) and skill://<product>/limits (JSON), a prompt, and completion of skill ids
+ * into a->mcp. Stops at the first row the engine refuses and returns its error (e names
+ * the row); serve and stdio then refuse to start. */
+err_code route_register_mcp(struct app *a, struct err *e);
 
 /* One /api/route request, transport-free. method is "GET" or "POST"; for GET, q and product
  * come from the query string (NULL when absent); for POST, body/len/content_type are the

@@ -292,8 +292,7 @@ static err_code runtime_build(struct runtime *rt, const struct opts *o, struct e
     err_code rc = route_app_load(&rt->app, o->knowledge, e);
     if (rc != ERR_OK)
         return rc;
-    route_register_mcp(&rt->app);
-    return ERR_OK;
+    return route_register_mcp(&rt->app, e);
 }
 
 /* ---- Subcommands ----------------------------------------------------------------------------*/

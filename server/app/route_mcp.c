@@ -222,77 +222,93 @@ static cJSON *complete_skill(const cJSON *ref, const char *arg_name, const char 
     return arr;
 }
 
-static void register_product(struct app *a, const struct kb_product *p)
+/* Resources of one product: a page per skill, the limits, the page template. */
+static err_code register_product(struct app *a, const struct kb_product *p, struct err *e)
 {
     char uri[256], desc[512];
-    for (size_t i = 0; i < p->nskills; i++) {
+    err_code rc = ERR_OK;
+    for (size_t i = 0; i < p->nskills && rc == ERR_OK; i++) {
         const struct kb_skill *s = &p->skills[i];
         snprintf(uri, sizeof uri, SKILL_SCHEME "%s/%s", p->id, s->id);
         struct mcp_resource r = {.uri = uri, .name = s->id, .title = s->title,
                                  .description = s->summary, .mime_type = "text/markdown",
                                  .fn = read_skill, .ud = a};
-        mcp_engine_add_resource(a->mcp, &r);
+        rc = mcp_engine_add_resource(a->mcp, &r, e);
     }
+    if (rc != ERR_OK)
+        return rc;
     snprintf(uri, sizeof uri, SKILL_SCHEME "%s/limits", p->id);
     snprintf(desc, sizeof desc, "Every documented limit of %s, by id", p->title);
     struct mcp_resource lim = {.uri = uri, .name = "limits", .title = "Documented limits",
                                .description = desc, .mime_type = "application/json",
                                .fn = read_skill, .ud = a};
-    mcp_engine_add_resource(a->mcp, &lim);
+    rc = mcp_engine_add_resource(a->mcp, &lim, e);
+    if (rc != ERR_OK)
+        return rc;
     snprintf(uri, sizeof uri, SKILL_SCHEME "%s/{skill}", p->id);
     snprintf(desc, sizeof desc, "The full page of one %s skill (decision tree, steps, facts)",
              p->id);
     struct mcp_resource_template t = {.uri_template = uri, .name = "skill",
                                       .title = "Skill page", .description = desc,
                                       .mime_type = "text/markdown", .fn = read_skill, .ud = a};
-    mcp_engine_add_resource_template(a->mcp, &t);
+    return mcp_engine_add_resource_template(a->mcp, &t, e);
 }
 
-void route_register_mcp(struct app *a)
+static const struct mcp_prompt_arg question_args[] = {
+    {"question", "Question", "The ECS question to answer", 1},
+    {"skill", "Skill", "A skill id, if you already know it", 0},
+};
+
+err_code route_register_mcp(struct app *a, struct err *e)
 {
     if (!a->mcp || !a->kb)
-        return;
-    struct mcp_tool route = {
-        .name = "route",
-        .title = "Route an ECS question",
-        .description = "Find the skill and path that answer a question about Alibaba Cloud "
-                       "ECS (English or Chinese) and return the answer: steps, facts, limit "
-                       "warnings, alternatives, suggested tools with arguments, entities. "
-                       "Out-of-scope questions get skill null and a pointer elsewhere.",
-        .input_schema = route_input_schema,
-        .output_schema = route_output_schema,
-        .hints = MCP_HINT_READ_ONLY | MCP_HINT_IDEMPOTENT,
-        .fn = tool_route,
-        .ud = a,
+        return err_set(e, ERR_INTERNAL, "route_register_mcp: the engine or the knowledge is "
+                                        "missing");
+    const struct mcp_tool tools[] = {
+        {
+            .name = "route",
+            .title = "Route an ECS question",
+            .description = "Find the skill and path that answer a question about Alibaba Cloud "
+                           "ECS (English or Chinese) and return the answer: steps, facts, limit "
+                           "warnings, alternatives, suggested tools with arguments, entities. "
+                           "Out-of-scope questions get skill null and a pointer elsewhere.",
+            .input_schema = route_input_schema,
+            .output_schema = route_output_schema,
+            .hints = MCP_HINT_READ_ONLY | MCP_HINT_IDEMPOTENT,
+            .fn = tool_route,
+            .ud = a,
+        },
+        {
+            .name = "get_skill",
+            .title = "Read a skill page",
+            .description = "Return one skill's full page (paths, steps, facts, limits, FAQ) as "
+                           "Markdown and JSON.",
+            .input_schema = get_skill_input_schema,
+            .output_schema = NULL,
+            .hints = MCP_HINT_READ_ONLY | MCP_HINT_IDEMPOTENT,
+            .fn = tool_get_skill,
+            .ud = a,
+        },
     };
-    mcp_engine_add_tool(a->mcp, &route);
-    struct mcp_tool get_skill = {
-        .name = "get_skill",
-        .title = "Read a skill page",
-        .description = "Return one skill's full page (paths, steps, facts, limits, FAQ) as "
-                       "Markdown and JSON.",
-        .input_schema = get_skill_input_schema,
-        .output_schema = NULL,
-        .hints = MCP_HINT_READ_ONLY | MCP_HINT_IDEMPOTENT,
-        .fn = tool_get_skill,
-        .ud = a,
-    };
-    mcp_engine_add_tool(a->mcp, &get_skill);
-    for (size_t i = 0; i < kb_product_count(a->kb); i++)
-        register_product(a, kb_product_at(a->kb, i));
-    static const struct mcp_prompt_arg args[] = {
-        {"question", "Question", "The ECS question to answer", 1},
-        {"skill", "Skill", "A skill id, if you already know it", 0},
-    };
+    err_code rc = ERR_OK;
+    for (size_t i = 0; i < ARRAY_LEN(tools) && rc == ERR_OK; i++)
+        rc = mcp_engine_add_tool(a->mcp, &tools[i], e);
+    for (size_t i = 0; i < kb_product_count(a->kb) && rc == ERR_OK; i++)
+        rc = register_product(a, kb_product_at(a->kb, i), e);
+    if (rc != ERR_OK)
+        return rc;
     struct mcp_prompt prompt = {
         .name = "ecs_question",
         .title = "Ask an ECS question",
         .description = "Answer an ECS question with skilld's routing and skill pages",
-        .args = args,
-        .nargs = ARRAY_LEN(args),
+        .args = question_args,
+        .nargs = ARRAY_LEN(question_args),
         .fn = prompt_question,
         .ud = a,
     };
-    mcp_engine_add_prompt(a->mcp, &prompt);
+    rc = mcp_engine_add_prompt(a->mcp, &prompt, e);
+    if (rc != ERR_OK)
+        return rc;
     mcp_engine_set_completion(a->mcp, complete_skill, a);
+    return ERR_OK;
 }

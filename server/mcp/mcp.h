@@ -88,8 +88,12 @@ mcp_engine *mcp_engine_new(const struct mcp_config *cfg);
 void mcp_engine_free(mcp_engine *e);
 
 /* ---- Registration ---------------------------------------------------------------------
- * Rows are copied; strings in them need only live for the duration of the call. Adding a
- * name twice is ERR_EXISTS. Registration happens before serving starts. */
+ * Rows are copied; strings in them need only live for the duration of the call.
+ * Registration happens before serving starts. A refused row changes nothing and sets e to
+ * a message that names it ("tool 'x': input_schema is not valid JSON"): ERR_EXISTS for a
+ * name or URI given twice, ERR_PARSE for a schema that is not JSON, ERR_INVALID for
+ * anything else (a bad or missing name or URI, a missing handler, a schema that is not an
+ * object schema). A server refuses to start when any of its registrations fails. */
 
 /* Tool annotation hints (annotations.readOnlyHint, ...). */
 enum {
@@ -124,13 +128,14 @@ struct mcp_tool {
     const char *name;          /* [A-Za-z0-9_.-]{1,128} */
     const char *title;         /* human title, or NULL */
     const char *description;
-    const char *input_schema;  /* JSON Schema text (an object schema) */
-    const char *output_schema; /* JSON Schema text, or NULL */
+    const char *input_schema;  /* JSON Schema text: an object schema ({"type":"object",...}),
+                                  or NULL for {"type":"object"} */
+    const char *output_schema; /* JSON Schema text (an object schema), or NULL */
     unsigned hints;            /* MCP_HINT_* */
     mcp_tool_fn fn;
     void *ud;
 };
-err_code mcp_engine_add_tool(mcp_engine *e, const struct mcp_tool *t);
+err_code mcp_engine_add_tool(mcp_engine *engine, const struct mcp_tool *t, struct err *e);
 
 /* Resource reads return a new `contents` array (the caller of the callback owns it):
  * [{"uri","mimeType","text"}] or with "blob" (base64). NULL with e set on failure;
@@ -138,7 +143,7 @@ err_code mcp_engine_add_tool(mcp_engine *e, const struct mcp_tool *t);
 typedef cJSON *(*mcp_read_fn)(mcp_call *call, const char *uri, void *ud, struct err *e);
 
 struct mcp_resource {
-    const char *uri;
+    const char *uri;         /* an absolute URI (scheme:...), at most 2048 bytes */
     const char *name;
     const char *title;       /* or NULL */
     const char *description; /* or NULL */
@@ -146,13 +151,14 @@ struct mcp_resource {
     mcp_read_fn fn;
     void *ud;
 };
-err_code mcp_engine_add_resource(mcp_engine *e, const struct mcp_resource *r);
+err_code mcp_engine_add_resource(mcp_engine *engine, const struct mcp_resource *r,
+                                 struct err *e);
 
 /* A URI template (RFC 6570 level 1, e.g. "skill://ecs/{skill}"). resources/read of a URI
  * that matches no static resource is offered to each template whose literal prefix
  * matches, in registration order, until one does not answer ERR_NOT_FOUND. */
 struct mcp_resource_template {
-    const char *uri_template;
+    const char *uri_template; /* a URI with at least one {name}, at most 2048 bytes */
     const char *name;
     const char *title;
     const char *description;
@@ -160,7 +166,8 @@ struct mcp_resource_template {
     mcp_read_fn fn;
     void *ud;
 };
-err_code mcp_engine_add_resource_template(mcp_engine *e, const struct mcp_resource_template *t);
+err_code mcp_engine_add_resource_template(mcp_engine *engine,
+                                          const struct mcp_resource_template *t, struct err *e);
 
 struct mcp_prompt_arg {
     const char *name;
@@ -183,7 +190,7 @@ struct mcp_prompt {
     mcp_prompt_fn fn;
     void *ud;
 };
-err_code mcp_engine_add_prompt(mcp_engine *e, const struct mcp_prompt *p);
+err_code mcp_engine_add_prompt(mcp_engine *engine, const struct mcp_prompt *p, struct err *e);
 
 /* Completion: ref is the request's "ref" object ({"type":"ref/prompt","name"} or
  * {"type":"ref/resource","uri"}), borrowed; context_args is params.context.arguments or NULL.

@@ -176,6 +176,11 @@ const struct mcp_resource_row *mcp_find_template(const mcp_engine *e, const char
     return NULL;
 }
 
+/* ---- Registration checks --------------------------------------------------------------------
+ * Every check names the row it refuses ("tool 'x': ..."), so a server that fails to start
+ * says which of its registrations is wrong. Names are echoed at most MCP_MAX_NAME_LEN bytes,
+ * URIs at most 200. */
+
 /* Tool names follow the 2025-11-25 guidance: 1..128 of [A-Za-z0-9_.-]. */
 static int tool_name_ok(const char *name)
 {
@@ -192,38 +197,134 @@ static int tool_name_ok(const char *name)
     return 1;
 }
 
-/* Parse a schema given as text; NULL unless it is a JSON object. Caller owns the tree. */
-static cJSON *parse_schema(const char *text)
+/* Parse a schema given as text into *ret (caller owns). ERR_PARSE when it is not JSON,
+ * ERR_INVALID when it is not an object schema: a JSON object with "type": "object", whose
+ * "properties" (if any) is an object and whose "required" (if any) is an array of strings.
+ * which is "input_schema" or "output_schema", for the message. */
+static err_code parse_schema(const char *text, const char *kind, const char *which,
+                             const char *name, cJSON **ret, struct err *e)
 {
-    if (!text)
-        return NULL;
+    *ret = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, NULL, 1);
-    if (j && !cJSON_IsObject(j)) {
-        cJSON_Delete(j);
-        j = NULL;
+    if (!j)
+        return err_set(e, ERR_PARSE, "%s '%.*s': %s is not valid JSON", kind, MCP_MAX_NAME_LEN,
+                       name, which);
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(j, "type");
+    const cJSON *props = cJSON_GetObjectItemCaseSensitive(j, "properties");
+    const cJSON *req = cJSON_GetObjectItemCaseSensitive(j, "required");
+    int ok = cJSON_IsObject(j) && cJSON_IsString(type) && strcmp(type->valuestring, "object") == 0 &&
+             (!props || cJSON_IsObject(props)) && (!req || cJSON_IsArray(req));
+    const cJSON *r;
+    cJSON_ArrayForEach(r, (ok && req ? req : NULL))
+    {
+        if (!cJSON_IsString(r))
+            ok = 0;
     }
-    return j;
+    if (!ok) {
+        cJSON_Delete(j);
+        return err_set(e, ERR_INVALID,
+                       "%s '%.*s': %s is not an object schema (want {\"type\":\"object\"} with "
+                       "\"properties\" an object and \"required\" an array of names)",
+                       kind, MCP_MAX_NAME_LEN, name, which);
+    }
+    *ret = j;
+    return ERR_OK;
 }
 
-err_code mcp_engine_add_tool(mcp_engine *e, const struct mcp_tool *t)
+/* RFC 3986 characters that never appear unescaped in a URI: controls, space, "<>\^`{|}. */
+static int uri_char_ok(unsigned char ch)
+{
+    return ch > 0x20 && ch < 0x7f && !strchr("\"<>\\^`{|}", ch);
+}
+
+/* 1 if s is an absolute URI (scheme ":" rest) of allowed characters; for a template (RFC
+ * 6570 level 1), "{name}" expressions are also allowed and at least one must appear. */
+static int uri_ok(const char *s, int is_template)
+{
+    size_t i = 0, vars = 0;
+    if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+        return 0;
+    while (s[i] && s[i] != ':') {
+        char ch = s[i++];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '+' || ch == '-' || ch == '.'))
+            return 0;
+    }
+    if (s[i] != ':')
+        return 0;
+    for (i++; s[i]; i++) {
+        if (is_template && s[i] == '{') {
+            size_t start = ++i;
+            while ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+                   (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.')
+                i++;
+            if (s[i] != '}' || i == start)
+                return 0;
+            vars++;
+            continue;
+        }
+        if (!uri_char_ok((unsigned char)s[i]))
+            return 0;
+    }
+    return !is_template || vars > 0;
+}
+
+/* The checks a resource and a template share. kind is "resource" or "resource template". */
+static err_code resource_check(const mcp_engine *engine, const char *kind, const char *uri,
+                               const char *name, mcp_read_fn fn, int is_template, struct err *e)
+{
+    if (!uri || !*uri)
+        return err_set(e, ERR_INVALID, "%s (no uri): the uri is missing", kind);
+    if (strlen(uri) > MCP_MAX_URI_LEN)
+        return err_set(e, ERR_INVALID, "%s '%.200s...': the uri is longer than %d bytes", kind,
+                       uri, MCP_MAX_URI_LEN);
+    if (!uri_ok(uri, is_template))
+        return err_set(e, ERR_INVALID,
+                       is_template ? "%s '%.200s': not a URI template (scheme:rest of URI "
+                                     "characters with at least one {name})"
+                                   : "%s '%.200s': not a URI (scheme:rest, no spaces, controls "
+                                     "or any of \"<>\\^`{|})",
+                       kind, uri);
+    if (!name || !*name)
+        return err_set(e, ERR_INVALID, "%s '%.200s': the name is missing", kind, uri);
+    if (!fn)
+        return err_set(e, ERR_INVALID, "%s '%.200s': no read handler (fn is NULL)", kind, uri);
+    if (is_template ? mcp_find_template(engine, uri) != NULL : mcp_find_resource(engine, uri) != NULL)
+        return err_set(e, ERR_EXISTS, "%s '%.200s' is registered already", kind, uri);
+    return ERR_OK;
+}
+
+/* ---- Registration ----------------------------------------------------------------------------*/
+
+err_code mcp_engine_add_tool(mcp_engine *engine, const struct mcp_tool *t, struct err *e)
 {
     err_code rc = ERR_OK;
     cJSON *in = NULL, *out = NULL;
-    if (!t || !tool_name_ok(t->name) || !t->fn) {
-        rc = ERR_INVALID;
+    if (!t || !t->name || !*t->name) {
+        rc = err_set(e, ERR_INVALID, "tool (unnamed): the name is missing");
         goto cleanup;
     }
-    if (mcp_find_tool(e, t->name)) {
-        rc = ERR_EXISTS;
+    if (!tool_name_ok(t->name)) {
+        rc = err_set(e, ERR_INVALID,
+                     "tool '%.*s': a name is 1 to %d characters of A-Z a-z 0-9 _ . -",
+                     MCP_MAX_NAME_LEN, t->name, MCP_MAX_NAME_LEN);
         goto cleanup;
     }
-    in = parse_schema(t->input_schema ? t->input_schema : "{\"type\":\"object\"}");
-    out = parse_schema(t->output_schema);
-    if (!in || (t->output_schema && !out)) {
-        rc = ERR_INVALID;
+    if (!t->fn) {
+        rc = err_set(e, ERR_INVALID, "tool '%s': no handler (fn is NULL)", t->name);
         goto cleanup;
     }
-    struct mcp_tool_row *row = VEC_PUSH(e->tools);
+    if (mcp_find_tool(engine, t->name)) {
+        rc = err_set(e, ERR_EXISTS, "tool '%s' is registered already", t->name);
+        goto cleanup;
+    }
+    rc = parse_schema(t->input_schema ? t->input_schema : "{\"type\":\"object\"}", "tool",
+                      "input_schema", t->name, &in, e);
+    if (rc == ERR_OK && t->output_schema)
+        rc = parse_schema(t->output_schema, "tool", "output_schema", t->name, &out, e);
+    if (rc != ERR_OK)
+        goto cleanup;
+    struct mcp_tool_row *row = VEC_PUSH(engine->tools);
     row->name = xstrdup(t->name);
     row->title = dup_or_null(t->title);
     row->description = dup_or_null(t->description);
@@ -253,39 +354,56 @@ static void fill_resource_row(struct mcp_resource_row *row, const char *uri, con
     row->ud = ud;
 }
 
-err_code mcp_engine_add_resource(mcp_engine *e, const struct mcp_resource *r)
+err_code mcp_engine_add_resource(mcp_engine *engine, const struct mcp_resource *r, struct err *e)
 {
-    if (!r || !r->uri || !*r->uri || !r->name || !r->fn || strlen(r->uri) > MCP_MAX_URI_LEN)
-        return ERR_INVALID;
-    if (mcp_find_resource(e, r->uri))
-        return ERR_EXISTS;
-    fill_resource_row(VEC_PUSH(e->resources), r->uri, r->name, r->title, r->description,
+    if (!r)
+        return err_set(e, ERR_INVALID, "resource (no row): nothing to register");
+    err_code rc = resource_check(engine, "resource", r->uri, r->name, r->fn, 0, e);
+    if (rc != ERR_OK)
+        return rc;
+    fill_resource_row(VEC_PUSH(engine->resources), r->uri, r->name, r->title, r->description,
                       r->mime_type, r->fn, r->ud);
     return ERR_OK;
 }
 
-err_code mcp_engine_add_resource_template(mcp_engine *e, const struct mcp_resource_template *t)
+err_code mcp_engine_add_resource_template(mcp_engine *engine,
+                                          const struct mcp_resource_template *t, struct err *e)
 {
-    if (!t || !t->uri_template || !*t->uri_template || !t->name || !t->fn ||
-        strlen(t->uri_template) > MCP_MAX_URI_LEN)
-        return ERR_INVALID;
-    if (mcp_find_template(e, t->uri_template))
-        return ERR_EXISTS;
-    fill_resource_row(VEC_PUSH(e->templates), t->uri_template, t->name, t->title,
+    if (!t)
+        return err_set(e, ERR_INVALID, "resource template (no row): nothing to register");
+    err_code rc = resource_check(engine, "resource template", t->uri_template, t->name, t->fn,
+                                 1, e);
+    if (rc != ERR_OK)
+        return rc;
+    fill_resource_row(VEC_PUSH(engine->templates), t->uri_template, t->name, t->title,
                       t->description, t->mime_type, t->fn, t->ud);
     return ERR_OK;
 }
 
-err_code mcp_engine_add_prompt(mcp_engine *e, const struct mcp_prompt *p)
+err_code mcp_engine_add_prompt(mcp_engine *engine, const struct mcp_prompt *p, struct err *e)
 {
-    if (!p || !p->name || !*p->name || !p->fn || (p->nargs && !p->args))
-        return ERR_INVALID;
-    for (size_t i = 0; i < p->nargs; i++)
-        if (!p->args[i].name || !*p->args[i].name)
-            return ERR_INVALID;
-    if (mcp_find_prompt(e, p->name))
-        return ERR_EXISTS;
-    struct mcp_prompt_row *row = VEC_PUSH(e->prompts);
+    if (!p || !p->name || !*p->name)
+        return err_set(e, ERR_INVALID, "prompt (unnamed): the name is missing");
+    if (strlen(p->name) > MCP_MAX_NAME_LEN)
+        return err_set(e, ERR_INVALID, "prompt '%.*s...': the name is longer than %d bytes",
+                       MCP_MAX_NAME_LEN, p->name, MCP_MAX_NAME_LEN);
+    if (!p->fn)
+        return err_set(e, ERR_INVALID, "prompt '%s': no handler (fn is NULL)", p->name);
+    if (p->nargs && !p->args)
+        return err_set(e, ERR_INVALID, "prompt '%s': nargs is %zu but args is NULL", p->name,
+                       p->nargs);
+    for (size_t i = 0; i < p->nargs; i++) {
+        const char *an = p->args[i].name;
+        if (!an || !*an)
+            return err_set(e, ERR_INVALID, "prompt '%s': argument %zu has no name", p->name, i);
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(p->args[k].name, an) == 0)
+                return err_set(e, ERR_EXISTS, "prompt '%s': argument '%.*s' is listed twice",
+                               p->name, MCP_MAX_NAME_LEN, an);
+    }
+    if (mcp_find_prompt(engine, p->name))
+        return err_set(e, ERR_EXISTS, "prompt '%s' is registered already", p->name);
+    struct mcp_prompt_row *row = VEC_PUSH(engine->prompts);
     row->name = xstrdup(p->name);
     row->title = dup_or_null(p->title);
     row->description = dup_or_null(p->description);

@@ -540,20 +540,24 @@ static const struct mcp_prompt prompts[] = {
 
 /* ---- Registration ------------------------------------------------------------------------------*/
 
-static void must(err_code rc)
+/* A refused fixture row is a bug in this file or in the caller's set-up: say which, stop. */
+static void must(err_code rc, const struct err *e)
 {
-    if (rc != ERR_OK)
-        abort(); /* a duplicate or malformed fixture row: a bug in this file or the caller */
+    if (rc != ERR_OK) {
+        fprintf(stderr, "conformance fixtures: %s\n", e->msg);
+        abort();
+    }
 }
 
-void conformance_fixtures_register(mcp_engine *e)
+void conformance_fixtures_register(mcp_engine *engine)
 {
+    struct err e = {0};
     for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++)
-        must(mcp_engine_add_tool(e, &tools[i]));
+        must(mcp_engine_add_tool(engine, &tools[i], &e), &e);
     for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++)
-        must(mcp_engine_add_resource(e, &resources[i]));
+        must(mcp_engine_add_resource(engine, &resources[i], &e), &e);
     for (size_t i = 0; i < sizeof templates / sizeof templates[0]; i++)
-        must(mcp_engine_add_resource_template(e, &templates[i]));
+        must(mcp_engine_add_resource_template(engine, &templates[i], &e), &e);
     for (size_t i = 0; i < sizeof prompts / sizeof prompts[0]; i++)
-        must(mcp_engine_add_prompt(e, &prompts[i]));
+        must(mcp_engine_add_prompt(engine, &prompts[i], &e), &e);
 }

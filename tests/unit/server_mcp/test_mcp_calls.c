@@ -71,7 +71,7 @@ static mcp_engine *calls_engine(unsigned timeout_ms, size_t max_inflight)
                          .input_schema = "{\"type\":\"object\",\"properties\":{\"mode\":"
                                          "{\"type\":\"string\"}},\"required\":[\"mode\"]}",
                          .fn = mode_tool};
-    assert_int_equal(mcp_engine_add_tool(e, &t), ERR_OK);
+    assert_int_equal(mcp_engine_add_tool(e, &t, NULL), ERR_OK);
     return e;
 }
 

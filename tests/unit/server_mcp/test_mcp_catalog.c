@@ -73,27 +73,27 @@ static mcp_engine *catalog_engine(void)
     for (size_t i = 0; i < ARRAY_LEN(uris); i++) {
         struct mcp_resource r = {.uri = uris[i], .name = uris[i] + 4, .title = "T",
                                  .mime_type = "text/plain", .fn = reader, .ud = "static"};
-        assert_int_equal(mcp_engine_add_resource(e, &r), ERR_OK);
+        assert_int_equal(mcp_engine_add_resource(e, &r, NULL), ERR_OK);
     }
     struct mcp_resource dup = {.uri = "x://a", .name = "a", .fn = reader};
-    assert_int_equal(mcp_engine_add_resource(e, &dup), ERR_EXISTS);
+    assert_int_equal(mcp_engine_add_resource(e, &dup, NULL), ERR_EXISTS);
     struct mcp_resource_template t1 = {.uri_template = "x://t/{missing}", .name = "t1",
                                        .fn = reader, .ud = "first"};
     struct mcp_resource_template t2 = {.uri_template = "x://t/{id}", .name = "t2",
                                        .fn = reader, .ud = "second"};
     struct mcp_resource_template t3 = {.uri_template = "y://{id}", .name = "t3",
                                        .fn = reader, .ud = "third"};
-    assert_int_equal(mcp_engine_add_resource_template(e, &t1), ERR_OK);
-    assert_int_equal(mcp_engine_add_resource_template(e, &t2), ERR_OK);
-    assert_int_equal(mcp_engine_add_resource_template(e, &t3), ERR_OK);
+    assert_int_equal(mcp_engine_add_resource_template(e, &t1, NULL), ERR_OK);
+    assert_int_equal(mcp_engine_add_resource_template(e, &t2, NULL), ERR_OK);
+    assert_int_equal(mcp_engine_add_resource_template(e, &t3, NULL), ERR_OK);
     static const struct mcp_prompt_arg args[] = {{"topic", "Topic", "what about", 1},
                                                  {"tone", NULL, NULL, 0}};
     struct mcp_prompt p = {.name = "ask", .description = "asks", .args = args, .nargs = 2,
                            .fn = prompt_fn};
     struct mcp_prompt q = {.name = "plain", .description = "no args", .fn = prompt_fn};
-    assert_int_equal(mcp_engine_add_prompt(e, &p), ERR_OK);
-    assert_int_equal(mcp_engine_add_prompt(e, &q), ERR_OK);
-    assert_int_equal(mcp_engine_add_prompt(e, &q), ERR_EXISTS);
+    assert_int_equal(mcp_engine_add_prompt(e, &p, NULL), ERR_OK);
+    assert_int_equal(mcp_engine_add_prompt(e, &q, NULL), ERR_OK);
+    assert_int_equal(mcp_engine_add_prompt(e, &q, NULL), ERR_EXISTS);
     return e;
 }
 
