@@ -5,6 +5,7 @@
 #ifndef SKILLD_SERVER_APP_H
 #define SKILLD_SERVER_APP_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 
 #include "base/base.h"
@@ -12,6 +13,7 @@
 #include "server/mcp/mcp.h"
 
 struct kb;
+struct kb_product;
 typedef struct rt_router rt_router;
 typedef struct cloud_client cloud_client;
 
@@ -48,6 +50,22 @@ void route_app_release(struct app *a);
  * into a->mcp. Stops at the first row the engine refuses and returns its error (e names
  * the row); serve and stdio then refuse to start. */
 err_code route_register_mcp(struct app *a, struct err *e);
+
+/* The checks /api/route and the MCP tool `route` share, so that one bad input gets one
+ * error (code and message) on both roads. route_fields_from_json reads the fields of an
+ * object (a POST body, or the tool's arguments; NULL reads as {}): ERR_INVALID for a missing
+ * query ("missing field 'query'") or a field of the wrong type ("field 'query' must be a
+ * string"); on success *ret_query and *ret_product (NULL when absent or null) point into
+ * fields. route_fields_check checks the values: ERR_INVALID for an empty or blank query,
+ * ERR_TOO_BIG past RT_QUERY_MAX bytes, ERR_NOT_FOUND for an unknown product (the message
+ * lists the known ones); an absent or empty *product becomes "ecs". */
+err_code route_fields_from_json(const cJSON *fields, const char **ret_query,
+                                const char **ret_product, struct err *e);
+err_code route_fields_check(const struct app *a, const char *query, size_t qlen,
+                            const char **product, struct err *e);
+/* The product with this id into *ret, or ERR_NOT_FOUND naming it and the known ones. */
+err_code route_product_find(const struct app *a, const char *id,
+                            const struct kb_product **ret, struct err *e);
 
 /* One /api/route request, transport-free. method is "GET" or "POST"; for GET, q and product
  * come from the query string (NULL when absent); for POST, body/len/content_type are the

@@ -61,31 +61,65 @@ static int has_text(const char *s, size_t len)
     return 0;
 }
 
+/* ---- The fields /api/route and the MCP tool `route` share ----------------------------------
+ * Both roads take the same two fields and check them here, in the same order and with the
+ * same messages, so one bad input gets one error on either road; the error table then gives
+ * HTTP its status and MCP its isError result. */
+
+err_code route_product_find(const struct app *a, const char *id,
+                            const struct kb_product **ret, struct err *e)
+{
+    *ret = kb_product_find(a->kb, id);
+    if (*ret)
+        return ERR_OK;
+    struct buf known;
+    buf_init(&known, 1024);
+    for (size_t i = 0; i < kb_product_count(a->kb); i++)
+        buf_printf(&known, "%s%s", i ? ", " : "", kb_product_at(a->kb, i)->id);
+    err_set(e, ERR_NOT_FOUND, "unknown product '%.64s'; known products: %s", id,
+            known.data ? known.data : "(none)");
+    buf_release(&known);
+    return ERR_NOT_FOUND;
+}
+
+err_code route_fields_from_json(const cJSON *fields, const char **ret_query,
+                                const char **ret_product, struct err *e)
+{
+    const cJSON *jq = cJSON_GetObjectItemCaseSensitive(fields, "query");
+    const cJSON *jp = cJSON_GetObjectItemCaseSensitive(fields, "product");
+    *ret_query = NULL;
+    *ret_product = NULL;
+    if (!jq)
+        return err_set(e, ERR_INVALID, "missing field 'query'");
+    if (!cJSON_IsString(jq))
+        return err_set(e, ERR_INVALID, "field 'query' must be a string");
+    if (jp && !cJSON_IsNull(jp) && !cJSON_IsString(jp))
+        return err_set(e, ERR_INVALID, "field 'product' must be a string");
+    *ret_query = jq->valuestring;
+    *ret_product = cJSON_IsString(jp) ? jp->valuestring : NULL;
+    return ERR_OK;
+}
+
+err_code route_fields_check(const struct app *a, const char *query, size_t qlen,
+                            const char **product, struct err *e)
+{
+    const struct kb_product *p;
+    if (!*product || !**product)
+        *product = "ecs";
+    if (!has_text(query, qlen))
+        return err_set(e, ERR_INVALID, "field 'query' is empty");
+    if (qlen > RT_QUERY_MAX)
+        return err_set(e, ERR_TOO_BIG, "field 'query' is %zu bytes; the limit is %d bytes", qlen,
+                       RT_QUERY_MAX);
+    return route_product_find(a, *product, &p, e);
+}
+
 /* Route (query, product) into a JSON body, or an error naming the problem. */
 static void route_one(const struct app *a, const char *query, size_t qlen, const char *product,
                       struct err *e, int *ret_status, char **ret_json)
 {
-    if (!product || !*product)
-        product = "ecs";
-    if (!has_text(query, qlen)) {
-        err_set(e, ERR_INVALID, "field 'query' is empty");
+    if (route_fields_check(a, query, qlen, &product, e) != ERR_OK)
         goto fail;
-    }
-    if (qlen > RT_QUERY_MAX) {
-        err_set(e, ERR_TOO_BIG, "field 'query' is %zu bytes; the limit is %d bytes", qlen,
-                RT_QUERY_MAX);
-        goto fail;
-    }
-    if (!kb_product_find(a->kb, product)) {
-        struct buf known;
-        buf_init(&known, 1024);
-        for (size_t i = 0; i < kb_product_count(a->kb); i++)
-            buf_printf(&known, "%s%s", i ? ", " : "", kb_product_at(a->kb, i)->id);
-        err_set(e, ERR_NOT_FOUND, "unknown product '%.64s'; known products: %s", product,
-                known.data ? known.data : "(none)");
-        buf_release(&known);
-        goto fail;
-    }
     struct rt_result *res = xmalloc(sizeof *res);
     if (rt_route(a->router, product, query, qlen, res, e) != ERR_OK) {
         free(res);
@@ -130,19 +164,13 @@ void route_api_handle(const struct app *a, const char *method, const char *q,
                         ret_status, ret_json);
         return;
     }
-    const cJSON *jq = cJSON_GetObjectItemCaseSensitive(j, "query");
-    const cJSON *jp = cJSON_GetObjectItemCaseSensitive(j, "product");
+    const char *query, *prod;
     if (!cJSON_IsObject(j))
         reply_error(ERR_INVALID, "the body must be a JSON object", ret_status, ret_json);
-    else if (!jq)
-        reply_error(ERR_INVALID, "missing field 'query'", ret_status, ret_json);
-    else if (!cJSON_IsString(jq))
-        reply_error(ERR_INVALID, "field 'query' must be a string", ret_status, ret_json);
-    else if (jp && !cJSON_IsNull(jp) && !cJSON_IsString(jp))
-        reply_error(ERR_INVALID, "field 'product' must be a string", ret_status, ret_json);
+    else if (route_fields_from_json(j, &query, &prod, &e) != ERR_OK)
+        reply_error(e.code, e.msg, ret_status, ret_json);
     else
-        route_one(a, jq->valuestring, strlen(jq->valuestring),
-                  cJSON_IsString(jp) ? jp->valuestring : NULL, &e, ret_status, ret_json);
+        route_one(a, query, strlen(query), prod, &e, ret_status, ret_json);
     cJSON_Delete(j);
 }
 

@@ -56,18 +56,39 @@ static const char *str_arg(const cJSON *args, const char *name)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* The route tool's fields; it takes its arguments unchecked by the engine (RAW_ARGS) and
+ * checks them with /api/route's own checks, so both roads answer one bad input alike. */
+static const char *const route_fields[] = {"query", "product"};
+
+/* ERR_INVALID naming the first argument route does not take (its schema says
+ * additionalProperties: false). */
+static err_code route_unknown_field(const cJSON *args, struct err *e)
+{
+    for (const cJSON *a = args ? args->child : NULL; a; a = a->next) {
+        size_t i = 0;
+        while (i < ARRAY_LEN(route_fields) && strcmp(route_fields[i], a->string) != 0)
+            i++;
+        if (i == ARRAY_LEN(route_fields))
+            return err_set(e, ERR_INVALID, "unknown field '%.64s'; the fields are query and "
+                                           "product", a->string);
+    }
+    return ERR_OK;
+}
+
 static err_code tool_route(mcp_call *call, const cJSON *args, void *ud,
                            struct mcp_tool_result *out, struct err *e)
 {
     const struct app *a = ud;
-    const char *q = str_arg(args, "query");
-    const char *product = str_arg(args, "product");
-    if (!q)
-        return err_set(e, ERR_INVALID, "argument 'query' must be a string");
-    if (product && !kb_product_find(a->kb, product))
-        return err_set(e, ERR_INVALID, "unknown product '%.64s'", product);
+    const char *q, *product;
+    err_code rc = route_unknown_field(args, e);
+    if (rc == ERR_OK)
+        rc = route_fields_from_json(args, &q, &product, e);
+    if (rc == ERR_OK)
+        rc = route_fields_check(a, q, strlen(q), &product, e);
+    if (rc != ERR_OK)
+        return rc;
     struct rt_result *res = xmalloc(sizeof *res);
-    err_code rc = rt_route(a->router, product, q, strlen(q), res, e);
+    rc = rt_route(a->router, product, q, strlen(q), res, e);
     if (rc == ERR_OK) {
         out->structured = rt_result_json(res);
         out->text = rt_result_markdown(res);
@@ -89,18 +110,18 @@ static err_code tool_get_skill(mcp_call *call, const cJSON *args, void *ud,
     const struct app *a = ud;
     const char *id = str_arg(args, "skill");
     const char *product = str_arg(args, "product");
-    const struct kb_product *p = kb_product_find(a->kb, product ? product : "ecs");
-    if (!p)
-        return err_set(e, ERR_INVALID, "unknown product '%.64s'", product ? product : "ecs");
+    const struct kb_product *p;
+    if (route_product_find(a, product && *product ? product : "ecs", &p, e) != ERR_OK)
+        return ERR_NOT_FOUND;
     const struct kb_skill *s = kb_skill_find(p, id);
     if (!s) {
         struct buf b;
         buf_init(&b, 4096);
         skill_list(p, &b);
-        err_set(e, ERR_INVALID, "unknown skill '%.64s'; known skills: %s", id ? id : "",
+        err_set(e, ERR_NOT_FOUND, "unknown skill '%.64s'; known skills: %s", id ? id : "",
                 b.data ? b.data : "");
         buf_release(&b);
-        return ERR_INVALID;
+        return ERR_NOT_FOUND;
     }
     out->text = rt_skill_markdown(p, s);
     out->structured = rt_skill_json(p, s);
@@ -275,6 +296,7 @@ err_code route_register_mcp(struct app *a, struct err *e)
             .input_schema = route_input_schema,
             .output_schema = route_output_schema,
             .hints = MCP_HINT_READ_ONLY | MCP_HINT_IDEMPOTENT,
+            .flags = MCP_TOOL_RAW_ARGS, /* checked by route_fields_*, as /api/route is */
             .fn = tool_route,
             .ud = a,
         },

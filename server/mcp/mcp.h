@@ -115,8 +115,20 @@ struct mcp_tool_result {
     int is_error;      /* 1: isError result */
 };
 
+/* Tool flags (struct mcp_tool.flags). */
+enum {
+    /* Hand the handler params.arguments as sent — an object, or NULL when absent or null —
+     * without the engine's own checks against input_schema (unknown, required, types): the
+     * handler validates them itself (skills/ does, with its full JSON Schema validator, and
+     * reports every finding). Arguments that are present but not an object are still
+     * -32602, and duplicate keys or an object past MCP_MAX_ARG_KEYS members are still
+     * refused (an isError result): a validator reading one of two values is no validator. */
+    MCP_TOOL_RAW_ARGS = 1u << 0,
+};
+
 /* A tool handler. args is borrowed (an object, already checked against the tool's
- * inputSchema for required properties and basic types). Returns ERR_OK with *out filled,
+ * inputSchema for required properties and basic types; with MCP_TOOL_RAW_ARGS, unchecked
+ * and NULL when the call has no arguments). Returns ERR_OK with *out filled,
  * or an error code with e set: the engine answers it as the error table says, which for
  * every code but ERR_CANCELLED is an isError result with e->msg as its text and the code's
  * name under _meta[MCP_META_ERROR_CODE]. ERR_CANCELLED means the call was cancelled:
@@ -132,6 +144,7 @@ struct mcp_tool {
                                   or NULL for {"type":"object"} */
     const char *output_schema; /* JSON Schema text (an object schema), or NULL */
     unsigned hints;            /* MCP_HINT_* */
+    unsigned flags;            /* MCP_TOOL_* */
     mcp_tool_fn fn;
     void *ud;
 };
@@ -234,6 +247,12 @@ cJSON *mcp_call_request(mcp_call *c, const char *method, cJSON *params, struct e
 
 /* The session's negotiated protocol version. */
 const char *mcp_call_protocol_version(const mcp_call *c);
+
+/* The id of the session this call belongs to (as mcp_session_id), valid for the whole call;
+ * NULL for a call without a session. Tool, resource and prompt calls always have one: the
+ * HTTP front end serves them only inside a session, and stdio opens one session per process
+ * before its first line, so every stdio call has that session's id. */
+const char *mcp_call_session_id(const mcp_call *c);
 
 /* Ask the transport to close this call's SSE stream now (see mcp_sink.close_stream);
  * later progress, logs and the result are delivered when the client resumes. A no-op on

@@ -43,6 +43,11 @@ const char *mcp_call_protocol_version(const mcp_call *c)
     return mcp_call_version(c);
 }
 
+const char *mcp_call_session_id(const mcp_call *c)
+{
+    return c->session ? mcp_session_id(c->session) : NULL;
+}
+
 int mcp_call_cancelled(const mcp_call *c)
 {
     return atomic_load(&((mcp_call *)c)->cancelled) != 0;

@@ -314,6 +314,11 @@ err_code mcp_engine_add_tool(mcp_engine *engine, const struct mcp_tool *t, struc
         rc = err_set(e, ERR_INVALID, "tool '%s': no handler (fn is NULL)", t->name);
         goto cleanup;
     }
+    if (t->flags & ~(unsigned)MCP_TOOL_RAW_ARGS) {
+        rc = err_set(e, ERR_INVALID, "tool '%s': unknown flags 0x%x", t->name,
+                     t->flags & ~(unsigned)MCP_TOOL_RAW_ARGS);
+        goto cleanup;
+    }
     if (mcp_find_tool(engine, t->name)) {
         rc = err_set(e, ERR_EXISTS, "tool '%s' is registered already", t->name);
         goto cleanup;
@@ -331,6 +336,7 @@ err_code mcp_engine_add_tool(mcp_engine *engine, const struct mcp_tool *t, struc
     row->input_schema = in;
     row->output_schema = out;
     row->hints = t->hints;
+    row->flags = t->flags;
     row->fn = t->fn;
     row->ud = t->ud;
     in = out = NULL;

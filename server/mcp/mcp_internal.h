@@ -28,6 +28,7 @@ struct mcp_tool_row {
     cJSON *input_schema;  /* owned, an object */
     cJSON *output_schema; /* owned, or NULL */
     unsigned hints;       /* MCP_HINT_* */
+    unsigned flags;       /* MCP_TOOL_* */
     mcp_tool_fn fn;
     void *ud;
 };

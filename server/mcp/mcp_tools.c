@@ -5,7 +5,8 @@
  *
  * Argument problems are answered as isError results naming the field (2025-11-25: input
  * validation errors are tool execution errors, so the model can correct itself); only an
- * unknown tool or a malformed request is a JSON-RPC error (-32602). */
+ * unknown tool or a malformed request is a JSON-RPC error (-32602). Tools flagged
+ * MCP_TOOL_RAW_ARGS skip the schema checks and validate their arguments themselves. */
 #include "server/mcp/mcp_internal.h"
 
 #include <math.h>
@@ -280,13 +281,17 @@ void mcp_m_tools_call(mcp_call *c, const cJSON *params, struct mcp_answer *a)
         goto cleanup;
     }
     const cJSON *args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
-    if (!args || cJSON_IsNull(args))
-        args = empty = cJSON_CreateObject();
-    if (!cJSON_IsObject(args)) {
+    if (cJSON_IsNull(args))
+        args = NULL;
+    if (args && !cJSON_IsObject(args)) {
         mcp_answer_error(a, MCP_INVALID_PARAMS, "Invalid params: arguments must be an object");
         goto cleanup;
     }
-    if (check_arguments(t->input_schema, args, why, sizeof why)) {
+    int raw = (t->flags & MCP_TOOL_RAW_ARGS) != 0;
+    if (!args && !raw)
+        args = empty = cJSON_CreateObject();
+    if (args && (raw ? find_duplicates(args, why, sizeof why)
+                     : check_arguments(t->input_schema, args, why, sizeof why))) {
         char *text = xasprintf("Invalid arguments for tool %s: %s", t->name, why);
         a->result = error_result(ERR_INVALID, text);
         free(text);

@@ -55,6 +55,23 @@ static err_code link_tool(mcp_call *call, const cJSON *args, void *ud, struct mc
     return ERR_OK;
 }
 
+/* Reports the arguments it was handed: their JSON, or "NULL". */
+static err_code raw_tool(mcp_call *call, const cJSON *args, void *ud, struct mcp_tool_result *out,
+                         struct err *e)
+{
+    out->text = args ? cJSON_PrintUnformatted(args) : xstrdup("NULL");
+    return ERR_OK;
+}
+
+/* Answers with the id of the session the call belongs to. */
+static err_code whoami_tool(mcp_call *call, const cJSON *args, void *ud,
+                            struct mcp_tool_result *out, struct err *e)
+{
+    const char *sid = mcp_call_session_id(call);
+    out->text = xstrdup(sid ? sid : "(none)");
+    return ERR_OK;
+}
+
 static mcp_engine *tools_engine(size_t page_size)
 {
     mcp_engine *e = test_engine(0, page_size);
@@ -135,6 +152,102 @@ static const cJSON *first_text(const cJSON *result)
 {
     const cJSON *b = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(result, "content"), 0);
     return cJSON_GetObjectItemCaseSensitive(b, "text");
+}
+
+/* tools/call name with arguments (JSON text, or NULL for none) on s; returns the first text
+ * block's text (a new string) and sets *ret_is_error, or NULL with *ret_rpc set for a
+ * JSON-RPC error. */
+static char *call_text(mcp_engine *e, mcp_session *s, const char *name, const char *arguments,
+                       int *ret_is_error, int *ret_rpc)
+{
+    char *msg = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+                          "\"params\":{\"name\":\"%s\"%s%s}}",
+                          name, arguments ? ",\"arguments\":" : "", arguments ? arguments : "");
+    struct cap c;
+    cap_init(&c);
+    *ret_rpc = run_error(e, s, msg, &c);
+    char *text = NULL;
+    if (!*ret_rpc) {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(cap_msg(&c, 0), "result");
+        *ret_is_error = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "isError"));
+        text = xstrdup(first_text(r)->valuestring);
+    }
+    cap_release(&c);
+    free(msg);
+    return text;
+}
+
+static void test_raw_arguments(void **state)
+{
+    (void)state;
+    mcp_engine *e = test_engine(0, 0);
+    struct err er = {0};
+    struct mcp_tool raw = {.name = "raw", .description = "unchecked", .input_schema = echo_schema,
+                           .fn = raw_tool, .flags = MCP_TOOL_RAW_ARGS};
+    struct mcp_tool checked = {.name = "checked", .description = "checked",
+                               .input_schema = echo_schema, .fn = raw_tool};
+    assert_int_equal(mcp_engine_add_tool(e, &raw, &er), ERR_OK);
+    assert_int_equal(mcp_engine_add_tool(e, &checked, &er), ERR_OK);
+    struct mcp_tool odd = {.name = "odd", .fn = raw_tool, .flags = 1u << 7};
+    assert_int_equal(mcp_engine_add_tool(e, &odd, &er), ERR_INVALID);
+    assert_non_null(strstr(er.msg, "tool 'odd': unknown flags 0x80"));
+    mcp_session *s = test_session(e, "2025-11-25", NULL);
+    /* Each row: arguments, what the raw tool is handed, whether the checked one refuses. */
+    static const struct {
+        const char *arguments, *raw_gets;
+        int checked_refuses;
+    } rows[] = {
+        {NULL, "NULL", 1},                                    /* required 'name' missing */
+        {"null", "NULL", 1},
+        {"{}", "{}", 1},
+        {"{\"name\":5}", "{\"name\":5}", 1},                  /* wrong type */
+        {"{\"name\":\"a\",\"extra\":1}", "{\"name\":\"a\",\"extra\":1}", 1}, /* unknown */
+        {"{\"name\":\"a\"}", "{\"name\":\"a\"}", 0},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+        int is_error = -1, rpc = 0;
+        char *text = call_text(e, s, "raw", rows[i].arguments, &is_error, &rpc);
+        assert_int_equal(rpc, 0);
+        assert_int_equal(is_error, 0);
+        assert_string_equal(text, rows[i].raw_gets);
+        free(text);
+        text = call_text(e, s, "checked", rows[i].arguments, &is_error, &rpc);
+        assert_int_equal(is_error, rows[i].checked_refuses);
+        free(text);
+    }
+    /* Still refused with RAW_ARGS: arguments that are not an object, duplicate keys. */
+    int is_error = -1, rpc = 0;
+    char *text = call_text(e, s, "raw", "[1]", &is_error, &rpc);
+    assert_null(text);
+    assert_int_equal(rpc, MCP_INVALID_PARAMS);
+    text = call_text(e, s, "raw", "{\"name\":\"a\",\"name\":\"b\"}", &is_error, &rpc);
+    assert_int_equal(is_error, 1);
+    assert_non_null(strstr(text, "'name' is given more than once"));
+    free(text);
+    mcp_session_release(s);
+    mcp_engine_free(e);
+}
+
+static void test_call_session_id(void **state)
+{
+    (void)state;
+    mcp_engine *e = test_engine(0, 0);
+    struct mcp_tool who = {.name = "whoami", .description = "session id", .fn = whoami_tool};
+    assert_int_equal(mcp_engine_add_tool(e, &who, NULL), ERR_OK);
+    mcp_session *a = test_session(e, "2025-11-25", NULL);
+    mcp_session *b = test_session(e, "2025-03-26", NULL);
+    int is_error = -1, rpc = 0;
+    char *ta = call_text(e, a, "whoami", NULL, &is_error, &rpc);
+    char *tb = call_text(e, b, "whoami", NULL, &is_error, &rpc);
+    assert_string_equal(ta, mcp_session_id(a));
+    assert_string_equal(tb, mcp_session_id(b));
+    assert_int_equal(strlen(ta), 32);
+    assert_string_not_equal(ta, tb);
+    free(ta);
+    free(tb);
+    mcp_session_release(a);
+    mcp_session_release(b);
+    mcp_engine_free(e);
 }
 
 static void run_call_case(mcp_engine *e, mcp_session *s, const cJSON *tc)
@@ -243,6 +356,8 @@ int main(void)
         cmocka_unit_test(test_list_pages_and_versions),
         cmocka_unit_test(test_call_cases_file),
         cmocka_unit_test(test_result_shapes_by_version),
+        cmocka_unit_test(test_raw_arguments),
+        cmocka_unit_test(test_call_session_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
