@@ -1,5 +1,5 @@
 /* fixtures.c - the conformance suite's fixtures (notes/mcp.md §5.2 and §5.3), registered
- * through server/mcp.h only. Layer: tests (conformance). The image and sound are built
+ * through server/mcp/mcp.h only. Layer: tests (conformance). The image and sound are built
  * here (a 1x1 PNG and a one-sample WAV), so no binary test data is stored. */
 #include "tests/conformance/fixtures.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests for server/route_api.c: /api/route through route_api_handle, transport-free:
+/* Unit tests for server/app/route_api.c: /api/route through route_api_handle, transport-free:
  * a routed answer for GET and POST, and each error status (400, 413, 404, 415). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* test_http_guard.c - unit tests for server/http_guard.c: Host/Origin cases from a data
+/* test_http_guard.c - unit tests for server/http/http_guard.c: Host/Origin cases from a data
  * file, Accept and Content-Type parsing, SSE framing and Last-Event-ID parsing. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* test_log.c - unit tests for server/log.c: a message quoting client input stays on one
+/* test_log.c - unit tests for server/http/log.c: a message quoting client input stays on one
  * line with no control bytes, and the level filter holds. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* test_metrics.c - unit tests for server/metrics.c: counters per (endpoint, status),
+/* test_metrics.c - unit tests for server/http/metrics.c: counters per (endpoint, status),
  * cumulative histogram buckets, the sessions gauge and the exposition format. */
 #include <setjmp.h>
 #include <stdarg.h>
