@@ -84,9 +84,8 @@ static int read_with(mcp_call *c, const struct mcp_resource_row *row, const char
         /* A failure other than "not mine": answered with its row's code (a callback that
          * returns nothing without saying why is our bug: internal). */
         cJSON_Delete(contents);
-        err_code rc = e.code != ERR_OK ? e.code : ERR_INTERNAL;
-        mcp_answer_error(a, srv_err(rc)->rpc_code ? srv_err(rc)->rpc_code : MCP_INTERNAL_ERROR,
-                         "%s", e.msg[0] ? e.msg : "the resource could not be read");
+        mcp_answer_from_err(a, e.code != ERR_OK ? e.code : ERR_INTERNAL,
+                       e.msg[0] ? e.msg : "the resource could not be read");
         return 1;
     }
     a->result = cJSON_CreateObject();
@@ -118,9 +117,12 @@ static void subscription(mcp_call *c, const cJSON *params, struct mcp_answer *a,
     const char *uri = uri_param(params, a);
     if (!uri)
         return;
-    if (c->session && mcp_session_subscribe(c->session, uri, on) != ERR_OK) {
-        mcp_answer_error(a, MCP_INVALID_PARAMS, "Invalid params: more than %d subscriptions",
-                         MCP_MAX_SUBSCRIPTIONS);
+    err_code rc = c->session ? mcp_session_subscribe(c->session, uri, on) : ERR_OK;
+    if (rc != ERR_OK) { /* ERR_LIMIT: -32602 */
+        char msg[96];
+        snprintf(msg, sizeof msg, "Invalid params: more than %d subscriptions",
+                 MCP_MAX_SUBSCRIPTIONS);
+        mcp_answer_from_err(a, rc, msg);
         return;
     }
     a->result = cJSON_CreateObject();
@@ -219,9 +221,8 @@ void mcp_m_prompts_get(mcp_call *c, const cJSON *params, struct mcp_answer *a)
     }
     if (!cJSON_IsObject(r)) {
         cJSON_Delete(r);
-        err_code rc = e.code != ERR_OK ? e.code : ERR_INTERNAL;
-        mcp_answer_error(a, srv_err(rc)->rpc_code ? srv_err(rc)->rpc_code : MCP_INTERNAL_ERROR,
-                         "%s", e.msg[0] ? e.msg : "the prompt could not be built");
+        mcp_answer_from_err(a, e.code != ERR_OK ? e.code : ERR_INTERNAL,
+                       e.msg[0] ? e.msg : "the prompt could not be built");
         return;
     }
     a->result = r;

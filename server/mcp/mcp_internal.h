@@ -148,6 +148,9 @@ typedef void (*mcp_method_fn)(mcp_call *c, const cJSON *params, struct mcp_answe
 /* Set a's error (first one wins, like struct err). */
 void mcp_answer_error(struct mcp_answer *a, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Set a's error for a failure of kind code: the error table's JSON-RPC code (-32603 for a
+ * row without one) and msg, or the row's name when msg is empty. */
+void mcp_answer_from_err(struct mcp_answer *a, err_code code, const char *msg);
 /* Send msg (taken) through out unless the peer is gone. */
 void mcp_send(struct mcp_out *out, cJSON *msg, int final);
 /* A copy of a request id or progress token that prints exactly as it was received. */

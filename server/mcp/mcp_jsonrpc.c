@@ -66,6 +66,13 @@ void mcp_answer_error(struct mcp_answer *a, int code, const char *fmt, ...)
     va_end(ap);
 }
 
+void mcp_answer_from_err(struct mcp_answer *a, err_code code, const char *msg)
+{
+    const struct srv_err_row *row = srv_err(code);
+    mcp_answer_error(a, row->rpc_code ? row->rpc_code : MCP_INTERNAL_ERROR, "%s",
+                     msg && *msg ? msg : row->name);
+}
+
 void mcp_send(struct mcp_out *out, cJSON *msg, int final)
 {
     char *text = NULL;

@@ -310,7 +310,7 @@ void mcp_m_tools_call(mcp_call *c, const cJSON *params, struct mcp_answer *a)
         goto cleanup;
     }
     if (rc != ERR_OK) {
-        mcp_answer_error(a, row->rpc_code, "%s", e.msg[0] ? e.msg : row->name);
+        mcp_answer_from_err(a, rc, e.msg);
         goto cleanup;
     }
     a->result = call_result(c, &out);
