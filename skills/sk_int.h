@@ -196,6 +196,8 @@ char *sk_cli_line(const char *product, const char *action, const cloud_params *p
                   const struct kb_strs *secret);
 
 /* ---- Helpers (util.c) -------------------------------------------------------------------- */
+/* The string member k of o, or "" when absent or not a string. */
+const char *sk_str(const cJSON *o, const char *k);
 /* Standard Base64 (with or without padding, whitespace ignored) into a new NUL-terminated
  * buffer; ERR_PARSE on anything else, ERR_TOO_BIG past SK_CONTENT_MAX. */
 err_code sk_base64_decode(const char *s, char **ret, size_t *ret_len);
