@@ -319,7 +319,9 @@ const struct kb_limit *kb_limit_find(const struct kb_product *p, const char *id)
 /* Validate knowledge: dir (as for kb_load_dir), or the embedded files when dir is NULL.
  * Appends one line per problem to out ("ecs/ecs-x.json: paths[1]: ...") and writes the
  * number of problems to *ret_count. Checks the schema, ids against the routing labels,
- * duplicate ids, unknown tool names, reachability of every path and string hygiene.
+ * duplicate ids, tool names against the catalogue, the catalogue's own rules (names, effects,
+ * schemas, limits, checks, fill rows; knowledge/SCHEMA.md), reachability of every path and
+ * string hygiene.
  * Returns ERR_OK when the check ran (whatever it found), ERR_IO if dir is unreadable. */
 err_code kb_check(const char *dir, struct buf *out, size_t *ret_count);
 
