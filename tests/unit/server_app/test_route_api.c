@@ -92,7 +92,8 @@ static void test_get_routes(void **state)
     assert_int_equal(status, 200);
     assert_non_null(strstr(json, "ecs-manage-recovery"));
     free(json);
-    /* Tool arguments are plain JSON values filled from the entities. */
+    /* Tool arguments are plain JSON values filled from the entities by the catalogue's
+     * route.fill, under the API's own names: the rule goes in Permissions[0]. */
     route_api_handle(&app, "GET", "open port 443 on sg-bp1abc000000000001", NULL, "", 0, NULL,
                      &status, &json);
     assert_int_equal(status, 200);
@@ -102,12 +103,14 @@ static void test_get_routes(void **state)
     cJSON_ArrayForEach(tool, tools)
     {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(tool, "name");
-        if (strcmp(name->valuestring, "authorize_security_group") != 0)
+        if (strcmp(name->valuestring, "ecs_authorize_security_group") != 0)
             continue;
         const cJSON *args = cJSON_GetObjectItemCaseSensitive(tool, "arguments");
-        const cJSON *pr = cJSON_GetObjectItemCaseSensitive(args, "PortRange");
+        const cJSON *perms = cJSON_GetObjectItemCaseSensitive(args, "Permissions");
         const cJSON *sg = cJSON_GetObjectItemCaseSensitive(args, "SecurityGroupId");
-        assert_true(cJSON_IsString(pr) && cJSON_IsString(sg));
+        assert_true(cJSON_IsArray(perms) && cJSON_GetArraySize(perms) == 1 && cJSON_IsString(sg));
+        const cJSON *pr = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(perms, 0), "PortRange");
+        assert_true(cJSON_IsString(pr));
         assert_string_equal(pr->valuestring, "443/443");
         assert_string_equal(sg->valuestring, "sg-bp1abc000000000001");
         break;
