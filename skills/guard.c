@@ -227,6 +227,15 @@ static void check_verdict(struct call *c, const char *check, size_t before)
     cJSON_AddItemToArray(c->checks, o);
 }
 
+/* Denials that only say a required argument is missing. */
+static size_t only_missing(const struct sk_findings *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->n; i++)
+        n += f->v[i].severity == SK_DENY && strcmp(f->v[i].rule, "schema.required") == 0;
+    return n;
+}
+
 /* The static phase: nothing here talks to the backend. */
 static void static_checks(struct call *c, enum sk_rule_action *ret_rule)
 {
@@ -461,8 +470,11 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
 
     /* 3. Static checks: no request leaves skilld before they pass. */
     enum sk_rule_action rule = SK_RULE_NONE;
-    if (sk_findings_denials(&c.f) == 0) /* a schema failure is reported alone: the other */
-        static_checks(&c, &rule);       /* checks would read values of the wrong type */
+    /* A schema failure is reported alone (the other checks would read values of the wrong
+     * type) unless all that fails is a missing argument: then what is there is still judged,
+     * so "open 22 to the world" is denied for its posture even before the group is named. */
+    if (sk_findings_denials(&c.f) == only_missing(&c.f))
+        static_checks(&c, &rule);
     int change = tool->entry->effect != KB_EFFECT_READ || rule == SK_RULE_CONFIRM;
     struct sk_exec x = {.reg = r, .tool = c.exec, .hooks = hooks ? hooks : &no_hooks,
                         .action = c.action};
@@ -548,6 +560,14 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
     rc = execute(&c, &x, 1, out, e);
 
 done:
+    /* Tell the client's log what was decided (MCP notifications/message at its level). */
+    if (x.hooks->log && out->text) {
+        const char *nl = strchr(out->text, '\n');
+        char line[256];
+        snprintf(line, sizeof line, "%.*s", nl ? (int)(nl - out->text) : (int)strlen(out->text),
+                 out->text);
+        x.hooks->log(x.hooks->ctx, out->is_error ? 2 : 1, line);
+    }
     cJSON_Delete(c.checks);
     cJSON_Delete(c.args);
     cJSON_Delete(c.api_args);

@@ -253,3 +253,8 @@ enum sk_mode sk_registry_mode(const sk_registry *r)
 {
     return r->mode;
 }
+
+const char *sk_registry_policy_source(const sk_registry *r)
+{
+    return r->policy->source;
+}

@@ -109,6 +109,14 @@ struct sk_config {
 sk_registry *sk_registry_new(const struct sk_config *cfg, struct err *e);
 void sk_registry_free(sk_registry *r);
 
+/* The mode the registry resolved (never SK_MODE_DEFAULT) and where its policy came from
+ * ("built-in defaults" or the file's path). */
+enum sk_mode sk_registry_mode(const sk_registry *r);
+const char *sk_registry_policy_source(const sk_registry *r);
+/* The name of a mode ("read-only", "confirm", "auto") and the reverse (ERR_INVALID). */
+const char *sk_mode_name(enum sk_mode m);
+err_code sk_mode_parse(const char *s, enum sk_mode *ret);
+
 /* What tools/list shows of one tool. Strings and trees are borrowed from the registry. */
 struct sk_tool_info {
     const char *name;          /* ecs_<snake action> */

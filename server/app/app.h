@@ -16,6 +16,7 @@ struct kb;
 struct kb_product;
 typedef struct rt_router rt_router;
 typedef struct cloud_client cloud_client;
+typedef struct sk_registry sk_registry;
 
 /* Everything a running skilld holds. Built by main, read-only while serving. */
 struct app {
@@ -27,6 +28,8 @@ struct app {
     cloud_client *cloud;      /* signed OpenAPI client pointed at the backend (owned) */
     char backend_status[256]; /* what the startup check found, for /healthz and logs */
     metrics *metrics;         /* what the HTTP front end records, for /metrics (owned) */
+    sk_registry *skills;      /* the ECS tools behind their guardrails (owned) */
+    void *tools_ud;           /* what tools_register_mcp gave each tool's handler (owned) */
     const char *version;      /* skilld's version, for /healthz */
 };
 
@@ -36,6 +39,12 @@ struct app {
  * pages. Copies the rows into rows (at most cap, each with ud = a) and returns how many
  * there are; a must outlive the server they are given to. */
 size_t app_endpoints(struct app *a, struct http_endpoint *rows, size_t cap);
+
+/* ---- Tools (server/app/tools_mcp.c) -----------------------------------------------------*/
+
+/* Register every tool of a->skills into a->mcp (arguments unchecked by the engine: the
+ * guardrails validate them with the full schema). Stops at the first row the engine refuses. */
+err_code tools_register_mcp(struct app *a, struct err *e);
 
 /* ---- Routing glue (server/route_*.c) ---------------------------------------------------*/
 

@@ -13,6 +13,8 @@
 #include "cloud/sim/sim.h"
 #include "server/app/app.h"
 #include "server/http/http.h"
+#include "knowledge/kb.h"
+#include "skills/skills.h"
 
 #ifndef SKILLD_VERSION
 #define SKILLD_VERSION "0.0.0"
@@ -31,7 +33,8 @@ enum { FOR_SERVE = 1u << 0, FOR_STDIO = 1u << 1 };
 
 enum opt_id {
     OPT_LISTEN = 256, OPT_BACKEND, OPT_REGION, OPT_KNOWLEDGE, OPT_MAX_BODY, OPT_MAX_SESSIONS,
-    OPT_SESSION_TTL, OPT_THREADS, OPT_ALLOW_ORIGIN, OPT_LOG_LEVEL, OPT_HELP,
+    OPT_SESSION_TTL, OPT_THREADS, OPT_ALLOW_ORIGIN, OPT_LOG_LEVEL, OPT_POLICY, OPT_MODE,
+    OPT_AUDIT_LOG, OPT_CONFIRM_KEY, OPT_KEY_DIR, OPT_HELP,
 };
 
 static const struct flag {
@@ -62,6 +65,21 @@ static const struct flag {
      "up to 16"},
     {"log-level", OPT_LOG_LEVEL, "LEVEL", FOR_SERVE | FOR_STDIO,
      "debug, info (default), warn, error or off; logs go to stderr only"},
+    {"policy", OPT_POLICY, "FILE", FOR_SERVE | FOR_STDIO,
+     "guardrail policy: the aliyun CLI safety-policy grammar ({\"enabled\", \"rules\": "
+     "[{\"pattern\": \"ecs:Delete*\", \"action\": \"deny\"}]}) plus skilld's settings "
+     "(README: Guardrails)"},
+    {"mode", OPT_MODE, "read-only|confirm|auto", FOR_SERVE | FOR_STDIO,
+     "what tools may do: read-only (default with --backend aliyun), confirm (plan, then "
+     "execute with a confirmation token; default on the simulator), auto (tools the policy "
+     "allows run at once; destructive ones still confirm)"},
+    {"audit-log", OPT_AUDIT_LOG, "FILE", FOR_SERVE | FOR_STDIO,
+     "append one JSON line per tool decision (planned, denied, executing, executed ...)"},
+    {"confirm-key-file", OPT_CONFIRM_KEY, "FILE", FOR_SERVE | FOR_STDIO,
+     "key that signs confirmation tokens, shared by replicas (created, mode 0600, if missing; "
+     "default: a random key per process)"},
+    {"key-dir", OPT_KEY_DIR, "DIR", FOR_SERVE | FOR_STDIO,
+     "where ecs_create_key_pair saves private keys (default $HOME/.skilld/keys)"},
     {"help", OPT_HELP, NULL, FOR_SERVE | FOR_STDIO, "show this help"},
 };
 
@@ -78,6 +96,11 @@ struct opts {
     const char *origins[HTTP_MAX_ALLOW_ORIGINS];
     size_t norigins;
     enum log_level log_level;
+    const char *policy;
+    enum sk_mode mode;
+    const char *audit_log;
+    const char *confirm_key;
+    const char *key_dir;
 };
 
 /* Subcommand summaries for `skilld --help` (the table of handlers is further down). */
@@ -136,6 +159,22 @@ static int opts_set(struct opts *o, const char *cmd, int id, const char *v)
         return 0;
     case OPT_LOG_LEVEL:
         return log_parse_level(v, &o->log_level) ? bad_flag(cmd, "--log-level", v) : 0;
+    case OPT_POLICY:
+        o->policy = v;
+        return 0;
+    case OPT_MODE:
+        return sk_mode_parse(v, &o->mode) || o->mode == SK_MODE_DEFAULT
+                   ? bad_flag(cmd, "--mode (want read-only, confirm or auto)", v)
+                   : 0;
+    case OPT_AUDIT_LOG:
+        o->audit_log = v;
+        return 0;
+    case OPT_CONFIRM_KEY:
+        o->confirm_key = v;
+        return 0;
+    case OPT_KEY_DIR:
+        o->key_dir = v;
+        return 0;
     default:
         return 2;
     }
@@ -189,8 +228,10 @@ struct runtime {
 
 static void runtime_release(struct runtime *rt)
 {
-    route_app_release(&rt->app);
     mcp_engine_free(rt->app.mcp);
+    free(rt->app.tools_ud);
+    sk_registry_free(rt->app.skills);
+    route_app_release(&rt->app);
     metrics_free(rt->app.metrics);
     cloud_client_free(rt->app.cloud);
     sim_stop(rt->sim);
@@ -292,7 +333,32 @@ static err_code runtime_build(struct runtime *rt, const struct opts *o, struct e
     err_code rc = route_app_load(&rt->app, o->knowledge, e);
     if (rc != ERR_OK)
         return rc;
-    return route_register_mcp(&rt->app, e);
+    struct sk_config sc = {
+        .product = kb_product_find(rt->app.kb, "ecs"),
+        .cloud = rt->app.cloud,
+        .backend = o->backend,
+        .region = o->region,
+        .policy_file = o->policy,
+        .mode = o->mode,
+        .audit_file = o->audit_log,
+        .key_file = o->confirm_key,
+        .key_dir = o->key_dir,
+    };
+    if (sc.product) {
+        rt->app.skills = sk_registry_new(&sc, e);
+        if (!rt->app.skills)
+            return e->code ? e->code : ERR_INVALID;
+        log_write(LOG_LEVEL_INFO, "tools: %zu ECS tools, guardrails in %s mode, policy: %s%s%s",
+                  sk_tool_count(rt->app.skills), sk_mode_name(sk_registry_mode(rt->app.skills)),
+                  sk_registry_policy_source(rt->app.skills), o->audit_log ? ", audit log " : "",
+                  o->audit_log ? o->audit_log : "");
+    } else {
+        log_write(LOG_LEVEL_WARN, "the knowledge has no ecs product: no ECS tools are served");
+    }
+    rc = route_register_mcp(&rt->app, e);
+    if (rc != ERR_OK || !rt->app.skills)
+        return rc;
+    return tools_register_mcp(&rt->app, e);
 }
 
 /* ---- Subcommands ----------------------------------------------------------------------------*/

@@ -351,10 +351,46 @@ static void test_registry(void **state)
     sk_registry_free(r);
 }
 
+/* Start-up refuses a catalogue entry without a handler, and a handler without an entry. */
+static void test_pairing(void **state)
+{
+    (void)state;
+    char dir[128], cmd[512];
+    snprintf(dir, sizeof dir, "%s/kb-pairing", rig.dir);
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p %s/ecs && cp %s/knowledge/ecs/*.json %s/ecs/ && "
+             "sed -i 's/\"ecs_describe_zones\"/\"ecs_describe_zones_x\"/g' %s/ecs/*.json",
+             dir, SOURCE_DIR, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    struct kb *kb = NULL;
+    struct err e;
+    err_clear(&e);
+    if (kb_load_dir(dir, &kb, &e))
+        fail_msg("kb_load_dir: %s", e.msg);
+    struct sk_config cfg = {.product = kb_product_find(kb, "ecs"), .cloud = rig.client,
+                            .backend = "sim", .region = "cn-hangzhou"};
+    sk_registry *r = sk_registry_new(&cfg, &e);
+    assert_null(r);
+    printf("refused: %s\n", e.msg);
+    assert_non_null(strstr(e.msg, "ecs_describe_zones_x"));
+    kb_free(kb);
+    /* A smaller catalogue (the knowledge tests' own) leaves handlers without entries. */
+    err_clear(&e);
+    kb = NULL;
+    if (kb_load_dir(SOURCE_DIR "/tests/unit/knowledge/data/good", &kb, &e))
+        fail_msg("kb_load_dir: %s", e.msg);
+    cfg.product = kb_product_find(kb, "ecs");
+    assert_null(sk_registry_new(&cfg, &e));
+    printf("refused: %s\n", e.msg);
+    assert_non_null(strstr(e.msg, "has a handler for"));
+    kb_free(kb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_pairing),
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_token_misuse),
     };
