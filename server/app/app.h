@@ -46,6 +46,17 @@ size_t app_endpoints(struct app *a, struct http_endpoint *rows, size_t cap);
  * guardrails validate them with the full schema). Stops at the first row the engine refuses. */
 err_code tools_register_mcp(struct app *a, struct err *e);
 
+/* ---- Route and act (server/app/route_act.c) ----------------------------------------------*/
+
+/* The `action` object for a routed query: its first suggested tool with the arguments the
+ * query stated, through the guardrails as caller (token: a confirmation_token from an earlier
+ * plan, or NULL). {tool, arguments, status (ok, planned, executed, denied, failed or
+ * incomplete), action, plan, confirmation_token, expires_at, reasons, findings, missing,
+ * request_id, result, error, backend, summary}. New object. */
+struct rt_result;
+cJSON *route_act(const struct app *a, const struct rt_result *res, const char *token,
+                 const char *caller);
+
 /* ---- Routing glue (server/route_*.c) ---------------------------------------------------*/
 
 /* Load the knowledge (embedded when dir is NULL, else from dir) and build the router into

@@ -114,9 +114,33 @@ err_code route_fields_check(const struct app *a, const char *query, size_t qlen,
     return route_product_find(a, *product, &p, e);
 }
 
-/* Route (query, product) into a JSON body, or an error naming the problem. */
+/* What a POST asks beyond routing: execute the command, with a confirmation token. */
+struct act_fields {
+    int execute;       /* "execute": true */
+    const char *token; /* "confirmation_token", or NULL */
+};
+
+static err_code act_fields_from_json(const cJSON *j, struct act_fields *ret, struct err *e)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, "execute");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "confirmation_token");
+    memset(ret, 0, sizeof *ret);
+    if (x && !cJSON_IsBool(x))
+        return err_set(e, ERR_INVALID, "field 'execute' must be true or false");
+    if (t && !cJSON_IsString(t))
+        return err_set(e, ERR_INVALID, "field 'confirmation_token' must be a string");
+    if (t && !cJSON_IsTrue(x))
+        return err_set(e, ERR_INVALID, "field 'confirmation_token' needs \"execute\": true");
+    ret->execute = cJSON_IsTrue(x);
+    ret->token = t ? t->valuestring : NULL;
+    return ERR_OK;
+}
+
+/* Route (query, product) into a JSON body, or an error naming the problem; with act->execute
+ * the body carries the `action` too. */
 static void route_one(const struct app *a, const char *query, size_t qlen, const char *product,
-                      struct err *e, int *ret_status, char **ret_json)
+                      const struct act_fields *act, struct err *e, int *ret_status,
+                      char **ret_json)
 {
     if (route_fields_check(a, query, qlen, &product, e) != ERR_OK)
         goto fail;
@@ -126,6 +150,8 @@ static void route_one(const struct app *a, const char *query, size_t qlen, const
         goto fail;
     }
     cJSON *o = rt_result_json(res);
+    if (act && act->execute)
+        cJSON_AddItemToObject(o, "action", route_act(a, res, act->token, "api"));
     *ret_json = cJSON_PrintUnformatted(o);
     *ret_status = 200;
     cJSON_Delete(o);
@@ -147,7 +173,7 @@ void route_api_handle(const struct app *a, const char *method, const char *q,
             reply_error(ERR_INVALID, "missing query parameter 'q'", ret_status, ret_json);
             return;
         }
-        route_one(a, q, strlen(q), product, &e, ret_status, ret_json);
+        route_one(a, q, strlen(q), product, NULL, &e, ret_status, ret_json);
         return;
     }
     /* A body is JSON when it parses as JSON. `curl -d` labels every body as a form, so the
@@ -165,12 +191,14 @@ void route_api_handle(const struct app *a, const char *method, const char *q,
         return;
     }
     const char *query, *prod;
+    struct act_fields act;
     if (!cJSON_IsObject(j))
         reply_error(ERR_INVALID, "the body must be a JSON object", ret_status, ret_json);
-    else if (route_fields_from_json(j, &query, &prod, &e) != ERR_OK)
+    else if (route_fields_from_json(j, &query, &prod, &e) != ERR_OK ||
+             act_fields_from_json(j, &act, &e) != ERR_OK)
         reply_error(e.code, e.msg, ret_status, ret_json);
     else
-        route_one(a, query, strlen(query), prod, &e, ret_status, ret_json);
+        route_one(a, query, strlen(query), prod, &act, &e, ret_status, ret_json);
     cJSON_Delete(j);
 }
 
