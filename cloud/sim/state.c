@@ -36,6 +36,9 @@ static const struct {
     {"AutoSnapshotPolicies", "AutoSnapshotPolicyId"},
     {"Commands", "CommandId"},
     {"Invocations", "InvokeId"},
+    {"SendFiles", "InvokeId"},
+    {"KeyPairs", "KeyPairName"},
+    {"InstanceEvents", "EventId"},
     {"ClientTokens", "Token"},
 };
 
