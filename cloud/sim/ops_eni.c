@@ -360,10 +360,9 @@ static err_code op_assign_ipv6_addresses(struct sim_ctx *c)
     long count = 0;
     err_code rc = eni_arg(c, &eni);
     if (!rc)
-        rc = sim_list(c, "Ipv6Address", SIM_MAX_ENI_IPV6, 403, "MaxEniIpv6IpsCountExceeded",
-                      &want, &n_want);
+        rc = sim_list(c, "Ipv6Address", 1000, 403, "MaxEniIpv6IpsCountExceeded", &want, &n_want);
     if (!rc)
-        rc = sim_long(c, "Ipv6AddressCount", 1, SIM_MAX_ENI_IPV6, 0, &count);
+        rc = sim_long(c, "Ipv6AddressCount", 1, 1000, 0, &count);
     if (rc)
         goto cleanup;
     if ((n_want > 0) == (count > 0)) {

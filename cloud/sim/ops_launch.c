@@ -173,12 +173,12 @@ static err_code groups_arg(struct sim_ctx *c, int one, const char *vpc, cJSON **
     return rc;
 }
 
-static int vcpus_in_region(struct sim_ctx *c)
+static int vcpus_in_region(struct sim_ctx *c, const char *region)
 {
     int n = 0;
     const cJSON *inst = NULL;
     cJSON_ArrayForEach(inst, sim_kind(c->root, "Instances"))
-        n += strcmp(sim_gets(inst, "RegionId"), c->region) == 0 ? (int)sim_getn(inst, "Cpu") : 0;
+        n += strcmp(sim_gets(inst, "RegionId"), region) == 0 ? (int)sim_getn(inst, "Cpu") : 0;
     return n;
 }
 
@@ -614,7 +614,7 @@ static err_code launch_arg(struct sim_ctx *c, struct launch *l)
     if (!rc && (size_t)cJSON_GetArraySize(sim_kind(c->root, "Instances")) + (size_t)l->amount >
                    SIM_MAX_PER_KIND)
         rc = sim_fail(c, 400, "QuotaExceed.AfterpayInstance", "Living afterpay instances quota exceeded.");
-    if (!rc && vcpus_in_region(c) + l->amount * l->type->cpu > SIM_VCPU_QUOTA)
+    if (!rc && vcpus_in_region(c, c->region) + l->amount * l->type->cpu > SIM_VCPU_QUOTA)
         rc = sim_fail(c, 403, "QuotaExceed.ElasticQuota",
                       "The number of vCPUs assigned to the ECS instances has exceeded the quota in "
                       "the region (%d in the simulator).", SIM_VCPU_QUOTA);
@@ -1046,7 +1046,7 @@ static err_code op_modify_instance_spec(struct sim_ctx *c)
             return sim_fail(c, 403, "ImageNotSupportInstanceType",
                             "The specified image does not support the InstanceType %s (%s).", type_id,
                             t->arch);
-        if (vcpus_in_region(c) - (int)sim_getn(inst, "Cpu") + t->cpu > SIM_VCPU_QUOTA)
+        if (vcpus_in_region(c, sim_gets(inst, "RegionId")) - (int)sim_getn(inst, "Cpu") + t->cpu > SIM_VCPU_QUOTA)
             return sim_fail(c, 403, "QuotaExceed.ElasticQuota",
                             "The number of vCPUs assigned to the ECS instances has exceeded the "
                             "quota in the region.");

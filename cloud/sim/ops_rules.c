@@ -421,8 +421,8 @@ static err_code op_modify_security_group_rule(struct sim_ctx *c)
     cJSON *other = NULL;
     cJSON_ArrayForEach(other, rules_of(g)) {
         if (other != hit && same_rule(other, r)) {
-            rc = sim_fail(c, 400, "InvalidParam.DuplicateRule",
-                          "The modified rule would duplicate rule %s.",
+            rc = sim_fail(c, 400, "InvalidParameter",
+                          "The modified rule would duplicate rule %s of the group.",
                           sim_gets(other, "SecurityGroupRuleId"));
             goto cleanup;
         }

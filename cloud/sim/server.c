@@ -464,6 +464,14 @@ static err_code load_state(const struct sim_config *cfg, struct sim_state **ret,
     return rc;
 }
 
+int sim_host_is_loopback(const char *host)
+{
+    struct in_addr a;
+    if (strcmp(host, "localhost") == 0)
+        return 1;
+    return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
 static void *sim_cjson_malloc(size_t n) { return xmalloc(n); }
 
 sim_server *sim_start(const struct sim_config *cfg, struct err *e)
@@ -482,7 +490,7 @@ sim_server *sim_start(const struct sim_config *cfg, struct err *e)
         err_set(e, ERR_INVALID, "listen address %s:%u is not an IPv4 address and port", host, cfg->port);
         goto fail;
     }
-    s->loopback = (ntohl(addr.sin_addr.s_addr) >> 24) == 127;
+    s->loopback = sim_host_is_loopback(host);
     s->log = sim_reqlog_new();
     if (parse_faults(cfg->faults, &s->faults, e) != ERR_OK)
         goto fail;

@@ -316,6 +316,9 @@ unsigned long sim_reqlog_add(struct sim_reqlog *l, uint64_t now_ms, const char *
 /* The entries with a sequence number above `since`, oldest first, as a new cJSON array the
  * caller deletes; *ret_next (may be NULL) gets the newest sequence number assigned so far. */
 cJSON *sim_reqlog_since(const struct sim_reqlog *l, unsigned long since, unsigned long *ret_next);
+/* 1 when an IPv4 listen address is a loopback one (127.0.0.0/8 or "localhost"): only then is
+ * the unsigned /_sim/requests page served (server.c). */
+int sim_host_is_loopback(const char *host);
 /* 1 when a parameter's value must never be logged or echoed: names containing Password,
  * PrivateKey, Secret or Token (any case), except ClientToken and NextToken. */
 int sim_param_is_secret(const char *name);
