@@ -223,6 +223,127 @@ static void test_other_filters(void **unused)
     sim_state_free(st);
 }
 
+/* A successful form of every operation that takes DryRun or ClientToken. */
+static const struct {
+    const char *action;
+    const char *form;
+} writes[] = {
+    {"StartInstance", "InstanceId=i-bp1db010000000000000"},
+    {"StopInstance", "InstanceId=i-bp1web01000000000000"},
+    {"RebootInstance", "InstanceId=i-bp1web01000000000000"},
+    {"StartInstances", "RegionId=cn-hangzhou&InstanceId.1=i-bp1db010000000000000"},
+    {"StopInstances", "RegionId=cn-hangzhou&InstanceId.1=i-bp1web01000000000000"},
+    {"RebootInstances", "RegionId=cn-hangzhou&InstanceId.1=i-bp1web01000000000000"},
+    {"DeleteInstance", "InstanceId=i-bp1batch010000000000"},
+    {"DeleteInstances", "RegionId=cn-hangzhou&InstanceId.1=i-bp1batch010000000000"},
+    {"RunInstances", "RegionId=cn-hangzhou&ImageId=aliyun_3_x64_20G_alibase_20240819.vhd&InstanceType="
+                     "ecs.c7.large&VSwitchId=vsw-bp1demoi000000000000&SecurityGroupId=sg-bp1base0000000000000"},
+    {"ModifyInstanceSpec", "InstanceId=i-bp1db010000000000000&InstanceType=ecs.r7.large"},
+    {"CreateSecurityGroup", "RegionId=cn-hangzhou&VpcId=vpc-bp1demo0000000000000&SecurityGroupName=app"},
+    {"AuthorizeSecurityGroup", "RegionId=cn-hangzhou&SecurityGroupId=sg-bp1spare000000000000&Permissions.1."
+                               "IpProtocol=TCP&Permissions.1.PortRange=22/22&Permissions.1.SourceCidrIp=10.0.0.0/8"},
+    {"RevokeSecurityGroup", "RegionId=cn-hangzhou&SecurityGroupId=sg-bp1web00000000000000&"
+                            "SecurityGroupRuleId.1=sgr-bp1r0100000000000000"},
+    {"AuthorizeSecurityGroupEgress", "RegionId=cn-hangzhou&SecurityGroupId=sg-bp1spare000000000000&"
+                                     "Permissions.1.IpProtocol=ALL&Permissions.1.PortRange=-1/-1&"
+                                     "Permissions.1.DestCidrIp=0.0.0.0/0"},
+    {"RevokeSecurityGroupEgress", "RegionId=cn-hangzhou&SecurityGroupId=sg-bp1web00000000000000&"
+                                  "SecurityGroupRuleId.1=sgr-bp1r0800000000000000"},
+    {"ModifySecurityGroupRule", "RegionId=cn-hangzhou&SecurityGroupId=sg-bp1web00000000000000&"
+                                "SecurityGroupRuleId=sgr-bp1r0100000000000000&Priority=7"},
+    {"CreateNetworkInterface", "RegionId=cn-hangzhou&VSwitchId=vsw-bp1demoh000000000000&"
+                               "SecurityGroupId=sg-bp1base0000000000000"},
+    {"AssignIpv6Addresses", "RegionId=cn-hangzhou&NetworkInterfaceId=eni-bp1spareh00000000000&"
+                            "Ipv6AddressCount=1"},
+    {"CreateCommand", "RegionId=cn-hangzhou&Name=up&Type=RunShellScript&CommandContent=dXB0aW1l"},
+    {"InvokeCommand", "RegionId=cn-hangzhou&CommandId=c-hz0diskcheck00000000&InstanceId.1=i-bp1web01000000000000"},
+    {"RunCommand", "RegionId=cn-hangzhou&Type=RunShellScript&CommandContent=ls&InstanceId.1=i-bp1web01000000000000"},
+    {"SendFile", "RegionId=cn-hangzhou&Name=f&TargetDir=/tmp&Content=x&InstanceId.1=i-bp1web01000000000000"},
+    {"CreateImage", "RegionId=cn-hangzhou&InstanceId=i-bp1web01000000000000&ImageName=snap-image"},
+    {"CopyImage", "RegionId=cn-hangzhou&ImageId=m-bp1webgolden00000000&DestinationRegionId=cn-shanghai"},
+    {"ImportImage", "RegionId=cn-hangzhou&DiskDeviceMapping.1.OSSBucket=b&DiskDeviceMapping.1.OSSObject=o.raw"},
+    {"ExportImage", "RegionId=cn-hangzhou&ImageId=m-bp1webgolden00000000&OSSBucket=backups"},
+    {"ModifyImageSharePermission", "RegionId=cn-hangzhou&ImageId=m-bp1webgolden00000000&"
+                                   "RemoveAccount.1=1234567890123456"},
+    {"DeleteImage", "RegionId=cn-hangzhou&ImageId=m-doesnotexist"},
+    {"ResizeDisk", "DiskId=d-bp1web01data00000000&NewSize=200"},
+    {"ResetDisk", "DiskId=d-bp1db01data000000000&SnapshotId=s-bp1db01data000000000"},
+    {"ModifyDiskSpec", "DiskId=d-bp1db01data000000000&PerformanceLevel=PL2"},
+    {"CreateDisk", "RegionId=cn-hangzhou&ZoneId=cn-hangzhou-h&Size=40"},
+    {"CreateSnapshot", "DiskId=d-bp1web01data00000000"},
+    {"CreateSnapshotGroup", "RegionId=cn-hangzhou&InstanceId=i-bp1web01000000000000"},
+};
+
+static const struct sim_op *op_named(const char *action)
+{
+    for (size_t t = 0; sim_op_tables[t]; t++)
+        for (const struct sim_op *op = sim_op_tables[t]; op->action; op++)
+            if (strcmp(op->action, action) == 0)
+                return op;
+    return NULL;
+}
+
+/* DryRun changes nothing and answers the dry-run code (or is refused where the API has no
+ * DryRun); a ClientToken retry answers the first answer and changes nothing; the same token
+ * with other parameters is IdempotentParameterMismatch. */
+static void test_dry_run_and_client_token(void **unused)
+{
+    int dry = 0, tok = 0;
+    for (size_t t = 0; sim_op_tables[t]; t++) {
+        for (const struct sim_op *op = sim_op_tables[t]; op->action; op++) {
+            if (!op->mutating || (op->dry == SIM_DRY_NONE && !op->token))
+                continue;
+            const char *form = NULL;
+            for (size_t i = 0; i < ARRAY_LEN(writes); i++)
+                if (strcmp(writes[i].action, op->action) == 0)
+                    form = writes[i].form;
+            if (!form)
+                fail_msg("%s takes DryRun or ClientToken but has no row in writes[]", op->action);
+        }
+    }
+    for (size_t i = 0; i < ARRAY_LEN(writes); i++) {
+        const struct sim_op *op = op_named(writes[i].action);
+        assert_non_null(op);
+        char form[1024];
+        struct sim_state *st = sim_test_fresh();
+        char *before = sim_state_dump(st);
+        snprintf(form, sizeof form, "%s&DryRun=true", writes[i].form);
+        const char *want = op->dry == SIM_DRY_OP ? "DryRunOperation"
+                           : op->dry == SIM_DRY_BATCH ? "DRYRUN.SUCCESS" : "UnsupportedParameter";
+        cJSON_Delete(sim_test_expect(st, writes[i].action, form, T0, want));
+        char *after = sim_state_dump(st);
+        if (strcmp(before, after) != 0)
+            fail_msg("%s with DryRun changed the state", writes[i].action);
+        free(after);
+        dry += op->dry != SIM_DRY_NONE;
+        if (op->token) {
+            snprintf(form, sizeof form, "%s&ClientToken=retry-%zu", writes[i].form, i);
+            cJSON *a = sim_test_expect(st, writes[i].action, form, T0, "OK");
+            char *once = sim_state_dump(st);
+            cJSON *b = sim_test_expect(st, writes[i].action, form, T0, "OK");
+            char *twice = sim_state_dump(st);
+            if (strcmp(once, twice) != 0)
+                fail_msg("%s: a ClientToken retry changed the state", writes[i].action);
+            cJSON_DeleteItemFromObjectCaseSensitive(a, "RequestId");
+            cJSON_DeleteItemFromObjectCaseSensitive(b, "RequestId");
+            if (!cJSON_Compare(a, b, 1))
+                fail_msg("%s: a ClientToken retry answered differently", writes[i].action);
+            /* DryRun=false changes nothing but the parameters: another request. */
+            snprintf(form, sizeof form, "%s&ClientToken=retry-%zu&DryRun=false", writes[i].form, i);
+            cJSON_Delete(sim_test_expect(st, writes[i].action, form, T0, "IdempotentParameterMismatch"));
+            free(once);
+            free(twice);
+            cJSON_Delete(a);
+            cJSON_Delete(b);
+            tok++;
+        }
+        free(before);
+        sim_state_free(st);
+    }
+    assert_true(dry >= 18);
+    assert_true(tok >= 22);
+}
+
 static void test_request_log(void **unused)
 {
     struct sim_reqlog *l = sim_reqlog_new();
@@ -308,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_every_describe_honours_tags),
         cmocka_unit_test(test_tag_filter_semantics),
         cmocka_unit_test(test_other_filters),
+        cmocka_unit_test(test_dry_run_and_client_token),
         cmocka_unit_test(test_request_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
