@@ -14,9 +14,10 @@
 
 /* The operation tables, one per area; a row is added in the area's file, a new area here. */
 const struct sim_op *const sim_op_tables[] = {
-    sim_ops_instances, sim_ops_launch, sim_ops_health,  sim_ops_network, sim_ops_rules,
-    sim_ops_eni,       sim_ops_assist, sim_ops_files,   sim_ops_images,  sim_ops_disks,
-    sim_ops_volumes,   sim_ops_keypairs, sim_ops_tags,  NULL,
+    sim_ops_instances, sim_ops_launch, sim_ops_modify,   sim_ops_health, sim_ops_network,
+    sim_ops_rules,     sim_ops_eni,    sim_ops_assist,   sim_ops_files,  sim_ops_images,
+    sim_ops_disks,     sim_ops_volumes, sim_ops_policies, sim_ops_keypairs, sim_ops_tags,
+    NULL,
 };
 
 static const struct sim_op *find_op(const char *action, const char *version)

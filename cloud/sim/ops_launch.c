@@ -1,8 +1,7 @@
-/* ops_launch.c - simulator operations that create or reshape instances: RunInstances (each new
- * instance Pending -> Starting -> Running over one transition, with a system disk, its data
- * disks, a primary ENI, an address in its vSwitch and a Cloud Assistant agent), and
- * ModifyInstanceAttribute / ModifyInstanceSpec. Passwords and user data are checked, never
- * kept. Layer: cloud (simulator). */
+/* ops_launch.c - RunInstances: each new instance goes Pending -> Starting -> Running over one
+ * transition, with a system disk, its data disks, a primary ENI, an address in its vSwitch and
+ * a Cloud Assistant agent. Passwords and user data are checked (checks.c), never kept.
+ * Layer: cloud (simulator). */
 #include "cloud/sim/sim_int.h"
 
 #include <arpa/inet.h>
@@ -13,11 +12,6 @@
 
 #define SIM_MAX_AMOUNT 100          /* RunInstances Amount */
 #define SIM_MAX_RUN_DATA_DISKS 16   /* DataDisk.N */
-#define SIM_MAX_RUN_GROUPS 5        /* SecurityGroupIds.N */
-#define SIM_MAX_USER_DATA 16384     /* bytes of user data once decoded (the skill docs' 16 KiB) */
-#define SIM_MAX_BANDWIDTH_OUT 100   /* InternetMaxBandwidthOut, Mbit/s */
-#define SIM_MAX_BANDWIDTH_IN 200    /* InternetMaxBandwidthIn, Mbit/s */
-#define SIM_VCPU_QUOTA 500          /* vCPUs of instances one region may hold */
 #define SIM_AGENT_VERSION "2.2.3.398"
 
 /* System and data disk categories RunInstances accepts, with data disk sizes (GiB). */
@@ -51,135 +45,6 @@ static long level_min(const char *pl)
         if (strcmp(levels[i].name, pl) == 0)
             return levels[i].min_gib;
     return -1;
-}
-
-/* ---- Checks shared by RunInstances and ModifyInstanceAttribute --------------------------------- */
-
-/* Instance names: 2-128 characters, a letter or Chinese character first, then letters, digits,
- * '.', '_', ':' and '-'. */
-static int instance_name_ok(const char *s)
-{
-    if (!sim_name_ok(s, 128))
-        return 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x80 && !isalnum(*p) && !strchr("._:-", *p))
-            return 0;
-    return 1;
-}
-
-/* Host names: Linux 2-64 characters of letters, digits, '.' and '-', neither first nor last
- * and never two in a row; Windows 2-15 characters without '.'. */
-static int host_name_ok(const char *s, int windows)
-{
-    size_t n = strlen(s);
-    if (n < 2 || n > (windows ? 15u : 64u))
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        int sep = s[i] == '.' || s[i] == '-';
-        if (!isalnum((unsigned char)s[i]) && !sep)
-            return 0;
-        if (sep && (i == 0 || i == n - 1 || s[i - 1] == '.' || s[i - 1] == '-'))
-            return 0;
-        if (windows && s[i] == '.')
-            return 0;
-    }
-    return 1;
-}
-
-/* Passwords: 8-30 characters with at least three of upper case, lower case, digits and the
- * specials ()`~!@#$%^&*-_+=|{}[]:;'<>,.?/, not starting with '/'. */
-static int password_ok(const char *s)
-{
-    static const char specials[] = "()`~!@#$%^&*-_+=|{}[]:;'<>,.?/";
-    size_t n = strlen(s);
-    int up = 0, low = 0, dig = 0, spec = 0;
-    if (n < 8 || n > 30 || s[0] == '/')
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (isupper(ch))
-            up = 1;
-        else if (islower(ch))
-            low = 1;
-        else if (isdigit(ch))
-            dig = 1;
-        else if (strchr(specials, ch))
-            spec = 1;
-        else
-            return 0;
-    }
-    return up + low + dig + spec >= 3;
-}
-
-/* UserData: Base64 of at most SIM_MAX_USER_DATA bytes. Its content is not kept. */
-static err_code user_data_ok(struct sim_ctx *c)
-{
-    const char *v = sim_opt(c, "UserData");
-    if (!v)
-        return ERR_OK;
-    if (!sim_b64_valid(v))
-        return sim_fail(c, 400, "InvalidUserData.Base64FormatInvalid",
-                        "The specified parameter UserData must be base64 encoded.");
-    size_t n = strlen(v), raw = n / 4 * 3 - (n && v[n - 1] == '=') - (n > 1 && v[n - 2] == '=');
-    if (raw > SIM_MAX_USER_DATA)
-        return sim_fail(c, 400, "InvalidUserData.SizeExceeded",
-                        "The specified parameter UserData exceeds the size: %zu bytes decoded, the "
-                        "limit is %u.", raw, SIM_MAX_USER_DATA);
-    return ERR_OK;
-}
-
-static err_code password_arg(struct sim_ctx *c)
-{
-    const char *pw = sim_opt(c, "Password");
-    if (pw && !password_ok(pw))
-        return sim_fail(c, 400, "InvalidPassword.Malformed",
-                        "The specified parameter \"Password\" is not valid: 8 to 30 characters with "
-                        "at least three of upper case, lower case, digits and specials.");
-    return ERR_OK;
-}
-
-/* The security groups of a call (SecurityGroupId, or SecurityGroupIds.N; `one` allows the
- * single form): all must exist in the region and sit in `vpc` (when given). *ret is a new
- * array of id strings. */
-static err_code groups_arg(struct sim_ctx *c, int one, const char *vpc, cJSON **ret)
-{
-    const char **ids = NULL;
-    size_t n = 0;
-    const char *single = one ? sim_opt(c, "SecurityGroupId") : NULL;
-    *ret = NULL;
-    err_code rc = sim_list(c, "SecurityGroupIds", SIM_MAX_RUN_GROUPS, 400,
-                           "InvalidParameter.SecurityGroupIdsCount", &ids, &n);
-    if (!rc && single && n)
-        rc = sim_fail(c, 400, "InvalidParameter.Conflict",
-                      "SecurityGroupId and SecurityGroupIds.N cannot both be set.");
-    cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; !rc && i < (single ? 1 : n); i++) {
-        const char *id = single ? single : ids[i];
-        const cJSON *g = sim_find_group(c, id);
-        if (!g)
-            rc = sim_fail(c, 404, "InvalidSecurityGroupId.NotFound",
-                          "The SecurityGroupId \"%s\" provided does not exist in our records.", id);
-        else if (vpc && strcmp(sim_gets(g, "VpcId"), vpc) != 0)
-            rc = sim_fail(c, 403, "OperationDenied.InconsistentNetwork",
-                          "The specified security group %s and vswitch are not in the same vpc.", id);
-        else
-            cJSON_AddItemToArray(arr, cJSON_CreateString(id));
-    }
-    free(ids);
-    if (rc)
-        cJSON_Delete(arr);
-    else
-        *ret = arr;
-    return rc;
-}
-
-static int vcpus_in_region(struct sim_ctx *c, const char *region)
-{
-    int n = 0;
-    const cJSON *inst = NULL;
-    cJSON_ArrayForEach(inst, sim_kind(c->root, "Instances"))
-        n += strcmp(sim_gets(inst, "RegionId"), region) == 0 ? (int)sim_getn(inst, "Cpu") : 0;
-    return n;
 }
 
 /* ---- Addresses -------------------------------------------------------------------------------- */
@@ -409,7 +274,7 @@ static err_code network_arg(struct sim_ctx *c, struct launch *l)
         return sim_fail(c, 400, "InvalidParameter.Mismatch",
                         "Specified virtual switch is not in the specified zone.");
     l->zone = sim_gets(l->vsw, "ZoneId");
-    err_code rc = groups_arg(c, 1, sim_gets(l->vsw, "VpcId"), &l->groups);
+    err_code rc = sim_groups_arg(c, 1, sim_gets(l->vsw, "VpcId"), &l->groups);
     if (rc)
         return rc;
     if (cJSON_GetArraySize(l->groups) == 0)
@@ -539,14 +404,14 @@ static err_code identity_arg(struct sim_ctx *c, struct launch *l)
     err_code rc = sim_bool(c, "UniqueSuffix", 0, &l->unique);
     if (rc)
         return rc;
-    if (name && !instance_name_ok(name))
+    if (name && !sim_instance_name_ok(name))
         return sim_fail(c, 400, "InvalidInstanceName.Malformed",
                         "The specified parameter \"InstanceName\" is not valid: 2 to 128 characters, "
                         "a letter first, then letters, digits, '.', '_', ':' and '-'.");
     if (name && l->unique && l->amount > 1 && utf8_count(name, strlen(name)) > 125)
         return sim_fail(c, 403, "InvalidParams.InstanceNameExceed",
                         "The uniqueSuffix takes three naming places, please shorten your InstanceName.");
-    if (host && !host_name_ok(host, l->windows))
+    if (host && !sim_host_name_ok(host, l->windows))
         return sim_fail(c, 400, "InvalidHostName.Malformed",
                         "The specified parameter \"HostName\" is not valid.");
     if (host && l->unique && l->amount > 1 && strlen(host) > (l->windows ? 12u : 61u))
@@ -555,9 +420,9 @@ static err_code identity_arg(struct sim_ctx *c, struct launch *l)
     if (!sim_desc_ok(sim_opt(c, "Description"), 2, 256))
         return sim_fail(c, 400, "InvalidDescription.Malformed",
                         "The specified parameter \"Description\" is not valid.");
-    rc = password_arg(c);
+    rc = sim_password_arg(c);
     if (!rc)
-        rc = user_data_ok(c);
+        rc = sim_user_data_arg(c);
     if (rc)
         return rc;
     if (key) {
@@ -614,7 +479,7 @@ static err_code launch_arg(struct sim_ctx *c, struct launch *l)
     if (!rc && (size_t)cJSON_GetArraySize(sim_kind(c->root, "Instances")) + (size_t)l->amount >
                    SIM_MAX_PER_KIND)
         rc = sim_fail(c, 400, "QuotaExceed.AfterpayInstance", "Living afterpay instances quota exceeded.");
-    if (!rc && vcpus_in_region(c, c->region) + l->amount * l->type->cpu > SIM_VCPU_QUOTA)
+    if (!rc && sim_vcpus_in_region(c, c->region) + l->amount * l->type->cpu > SIM_VCPU_QUOTA)
         rc = sim_fail(c, 403, "QuotaExceed.ElasticQuota",
                       "The number of vCPUs assigned to the ECS instances has exceeded the quota in "
                       "the region (%d in the simulator).", SIM_VCPU_QUOTA);
@@ -740,27 +605,6 @@ static void new_primary_eni(struct sim_ctx *c, const struct launch *l, const cha
     cJSON_AddItemToArray(sim_kind(c->root, "NetworkInterfaces"), e);
 }
 
-/* A public address for an instance with public bandwidth (47.96.x.y, not already used). */
-static void public_ip(struct sim_ctx *c, char out[INET_ADDRSTRLEN])
-{
-    for (;;) {
-        unsigned char r[2];
-        random_bytes(r, sizeof r);
-        snprintf(out, INET_ADDRSTRLEN, "47.98.%u.%u", r[0], 1u + r[1] % 254u);
-        int used = 0;
-        const cJSON *inst = NULL;
-        cJSON_ArrayForEach(inst, sim_kind(c->root, "Instances")) {
-            const cJSON *a = NULL;
-            cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(
-                                      cJSON_GetObjectItemCaseSensitive(inst, "PublicIpAddress"),
-                                      "IpAddress"))
-                used |= cJSON_IsString(a) && strcmp(a->valuestring, out) == 0;
-        }
-        if (!used)
-            return;
-    }
-}
-
 /* Build instance number `i` (0-based) of a checked launch; its private address is `ip`. */
 static cJSON *new_instance(struct sim_ctx *c, const struct launch *l, long i, const char *ip)
 {
@@ -807,9 +651,9 @@ static cJSON *new_instance(struct sim_ctx *c, const struct launch *l, long i, co
     cJSON_AddStringToObject(va, "VSwitchId", sim_gets(l->vsw, "VSwitchId"));
     add_ip_list(va, "PrivateIpAddress", ip);
     cJSON_AddStringToObject(va, "NatIpAddress", "");
-    char pub[INET_ADDRSTRLEN] = "";
+    char pub[SIM_IP_TEXT] = "";
     if (l->bw_out > 0)
-        public_ip(c, pub);
+        sim_public_ip(c, pub);
     add_ip_list(o, "PublicIpAddress", pub);
     add_ip_list(o, "InnerIpAddress", NULL);
     cJSON *eip = cJSON_AddObjectToObject(o, "EipAddress");
@@ -902,187 +746,6 @@ cleanup:
     return rc;
 }
 
-/* ---- ModifyInstanceAttribute / ModifyInstanceSpec ---------------------------------------------- */
-
-static err_code instance_arg(struct sim_ctx *c, cJSON **ret)
-{
-    const char *id = NULL;
-    err_code rc = sim_req(c, "InstanceId", &id);
-    if (rc)
-        return rc;
-    *ret = sim_find(c->root, "Instances", "InstanceId", id);
-    if (!*ret || (c->region && strcmp(sim_gets(*ret, "RegionId"), c->region) != 0))
-        return sim_fail(c, 404, "InvalidInstanceId.NotFound",
-                        "The specified InstanceId \"%s\" does not exist.", id);
-    const cJSON *lock = NULL;
-    cJSON_ArrayForEach(lock, cJSON_GetObjectItemCaseSensitive(
-                                 cJSON_GetObjectItemCaseSensitive(*ret, "OperationLocks"), "LockReason")) {
-        if (strcmp(sim_gets(lock, "LockReason"), "security") == 0)
-            return sim_fail(c, 403, "InstanceLockedForSecurity",
-                            "The specified operation is denied as your instance is locked for "
-                            "security reasons.");
-    }
-    return ERR_OK;
-}
-
-static int settled(const cJSON *inst)
-{
-    const char *st = sim_gets(inst, "Status");
-    return strcmp(st, "Running") == 0 || strcmp(st, "Stopped") == 0;
-}
-
-/* ModifyInstanceAttribute: name, description, host name, password (checked and never kept),
- * deletion protection, the security groups (replaced, primary ENI too) and user data. */
-static err_code op_modify_instance_attribute(struct sim_ctx *c)
-{
-    cJSON *inst = NULL, *groups = NULL;
-    int protect = -1;
-    err_code rc = instance_arg(c, &inst);
-    if (!rc)
-        rc = sim_tristate(c, "DeletionProtection", &protect);
-    if (!rc)
-        rc = password_arg(c);
-    if (!rc)
-        rc = user_data_ok(c);
-    if (rc)
-        return rc;
-    const char *name = sim_opt(c, "InstanceName"), *desc = sim_opt(c, "Description");
-    const char *host = sim_opt(c, "HostName");
-    int windows = strcmp(sim_gets(inst, "OSType"), "windows") == 0;
-    if (name && !instance_name_ok(name))
-        return sim_fail(c, 400, "InvalidInstanceName.Malformed",
-                        "The specified parameter \"InstanceName\" is not valid.");
-    if (!sim_desc_ok(desc, 2, 256))
-        return sim_fail(c, 400, "InvalidDescription.Malformed",
-                        "The specified parameter \"Description\" is not valid.");
-    if (host && !host_name_ok(host, windows))
-        return sim_fail(c, 400, "InvalidHostName.Malformed",
-                        "The specified parameter \"HostName\" is not valid.");
-    if ((host || sim_opt(c, "Password") || sim_opt(c, "UserData")) && !settled(inst))
-        return sim_fail(c, 403, "IncorrectInstanceStatus",
-                        "The instance is %s; HostName, Password and UserData change on a Running or "
-                        "Stopped instance.", sim_gets(inst, "Status"));
-    const cJSON *va = cJSON_GetObjectItemCaseSensitive(inst, "VpcAttributes");
-    rc = groups_arg(c, 0, sim_gets(va, "VpcId"), &groups);
-    if (rc)
-        return rc;
-    if (cJSON_GetArraySize(groups) > 0) {
-        cJSON *wrap = cJSON_GetObjectItemCaseSensitive(inst, "SecurityGroupIds");
-        cJSON_DeleteItemFromObjectCaseSensitive(wrap, "SecurityGroupId");
-        cJSON_AddItemToObject(wrap, "SecurityGroupId", cJSON_Duplicate(groups, 1));
-        cJSON *e = NULL;
-        cJSON_ArrayForEach(e, sim_kind(c->root, "NetworkInterfaces")) {
-            if (strcmp(sim_gets(e, "InstanceId"), sim_gets(inst, "InstanceId")) == 0 &&
-                strcmp(sim_gets(e, "Type"), "Primary") == 0) {
-                sim_group_ids(e); /* makes sure the wrapper exists */
-                cJSON *wrap_e = cJSON_GetObjectItemCaseSensitive(e, "SecurityGroupIds");
-                cJSON_DeleteItemFromObjectCaseSensitive(wrap_e, "SecurityGroupId");
-                cJSON_AddItemToObject(wrap_e, "SecurityGroupId", cJSON_Duplicate(groups, 1));
-            }
-        }
-    }
-    cJSON_Delete(groups);
-    if (name)
-        sim_sets(inst, "InstanceName", name);
-    if (desc)
-        sim_sets(inst, "Description", desc);
-    if (host)
-        sim_sets(inst, "HostName", host);
-    if (protect >= 0)
-        sim_setb(inst, "DeletionProtection", protect);
-    if (sim_opt(c, "Password"))
-        sim_setb(inst, "_PasswordSet", 1);
-    return ERR_OK;
-}
-
-/* ModifyInstanceSpec: one change per call - the instance type (pay-as-you-go, Stopped) or the
- * public bandwidth (Running or Stopped). */
-static err_code op_modify_instance_spec(struct sim_ctx *c)
-{
-    cJSON *inst = NULL;
-    long bw_out = -1, bw_in = -1;
-    int async = 0;
-    err_code rc = instance_arg(c, &inst);
-    if (!rc)
-        rc = sim_long(c, "InternetMaxBandwidthOut", 0, 1000000, -1, &bw_out);
-    if (!rc)
-        rc = sim_long(c, "InternetMaxBandwidthIn", 0, 1000000, -1, &bw_in);
-    if (!rc)
-        rc = sim_bool(c, "Async", 0, &async);
-    if (rc)
-        return rc;
-    const char *type_id = sim_opt(c, "InstanceType");
-    if (type_id && (bw_out >= 0 || bw_in >= 0))
-        return sim_fail(c, 400, "InvalidParameter.Mismatch",
-                        "Too many parameters in one request: change the instance type or the "
-                        "bandwidth, not both.");
-    if (!type_id && bw_out < 0 && bw_in < 0)
-        return sim_fail(c, 400, "MissingParameter",
-                        "One of InstanceType, InternetMaxBandwidthOut and InternetMaxBandwidthIn is "
-                        "required.");
-    if (type_id) {
-        if (strcmp(sim_gets(inst, "InstanceChargeType"), "PostPaid") != 0)
-            return sim_fail(c, 403, "ChargeTypeViolation",
-                            "The operation is not permitted due to charge type of the instance "
-                            "(subscription instances change type with ModifyPrepayInstanceSpec).");
-        const struct sim_instance_type *t = sim_instance_type(type_id);
-        if (!t)
-            return sim_fail(c, 400, "InvalidInstanceType.ValueNotSupported",
-                            "The specified InstanceType \"%s\" does not exist or beyond the permitted "
-                            "range.", type_id);
-        if (strcmp(type_id, sim_gets(inst, "InstanceType")) == 0)
-            return sim_fail(c, 400, "DependencyViolation.InstanceType",
-                            "The instance is already of type %s.", type_id);
-        if (strcmp(sim_gets(inst, "Status"), "Stopped") != 0)
-            return sim_fail(c, 400, "InvalidInstanceStatus.NotStopped",
-                            "The specified Instance status is not stopped (it is %s); stop a "
-                            "pay-as-you-go instance before changing its type.",
-                            sim_gets(inst, "Status"));
-        const cJSON *img = sim_find(c->root, "Images", "ImageId", sim_gets(inst, "ImageId"));
-        const struct sim_instance_type *old = sim_instance_type(sim_gets(inst, "InstanceType"));
-        int old_arm = old ? strcmp(old->arch, "ARM") == 0
-                          : strcmp(sim_gets(img, "Architecture"), "arm64") == 0;
-        if (old_arm != (strcmp(t->arch, "ARM") == 0))
-            return sim_fail(c, 403, "ImageNotSupportInstanceType",
-                            "The specified image does not support the InstanceType %s (%s).", type_id,
-                            t->arch);
-        if (vcpus_in_region(c, sim_gets(inst, "RegionId")) - (int)sim_getn(inst, "Cpu") + t->cpu > SIM_VCPU_QUOTA)
-            return sim_fail(c, 403, "QuotaExceed.ElasticQuota",
-                            "The number of vCPUs assigned to the ECS instances has exceeded the "
-                            "quota in the region.");
-        sim_sets(inst, "InstanceType", t->id);
-        sim_sets(inst, "InstanceTypeFamily", t->family);
-        sim_setn(inst, "Cpu", t->cpu);
-        sim_setn(inst, "Memory", t->memory_gib * 1024);
-        return ERR_OK;
-    }
-    if (!settled(inst))
-        return sim_fail(c, 403, "IncorrectInstanceStatus",
-                        "The instance is %s; the bandwidth changes on a Running or Stopped instance.",
-                        sim_gets(inst, "Status"));
-    if (bw_out > SIM_MAX_BANDWIDTH_OUT)
-        return sim_fail(c, 400, "InvalidInternetMaxBandwidthOut.Malformed",
-                        "The specified parameter internetMaxBandwidthOut is not valid (0 to %d).",
-                        SIM_MAX_BANDWIDTH_OUT);
-    if (bw_in > SIM_MAX_BANDWIDTH_IN)
-        return sim_fail(c, 400, "InvalidInternetMaxBandwidthIn.Malformed",
-                        "The specified parameter internetMaxBandwidthIn is not valid (0 to %d).",
-                        SIM_MAX_BANDWIDTH_IN);
-    if (bw_in >= 0)
-        sim_setn(inst, "InternetMaxBandwidthIn", (double)bw_in);
-    if (bw_out >= 0) {
-        sim_setn(inst, "InternetMaxBandwidthOut", (double)bw_out);
-        cJSON *ips = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(inst, "PublicIpAddress"), "IpAddress");
-        if (bw_out > 0 && cJSON_IsArray(ips) && cJSON_GetArraySize(ips) == 0) {
-            char pub[INET_ADDRSTRLEN];
-            public_ip(c, pub);
-            cJSON_AddItemToArray(ips, cJSON_CreateString(pub));
-        }
-    }
-    return ERR_OK;
-}
-
 /* action, version, handler, mutating, DryRun, ClientToken, RegionId required, parameters. */
 const struct sim_op sim_ops_launch[] = {
     {"RunInstances", "2014-05-26", op_run_instances, 1, SIM_DRY_OP, 1, 1,
@@ -1094,10 +757,5 @@ const struct sim_op sim_ops_launch[] = {
      "DataDisk.N.DiskName DataDisk.N.Description InternetMaxBandwidthOut InternetMaxBandwidthIn "
      "InternetChargeType InstanceChargeType Period PeriodUnit DeletionProtection "
      "SecurityEnhancementStrategy ResourceGroupId Tag.N.Key Tag.N.Value"},
-    {"ModifyInstanceAttribute", "2014-05-26", op_modify_instance_attribute, 1, SIM_DRY_NONE, 0, 0,
-     "InstanceId InstanceName Description HostName Password DeletionProtection SecurityGroupIds.N "
-     "UserData"},
-    {"ModifyInstanceSpec", "2014-05-26", op_modify_instance_spec, 1, SIM_DRY_OP, 1, 0,
-     "InstanceId InstanceType InternetMaxBandwidthOut InternetMaxBandwidthIn Async"},
     {NULL, NULL, NULL, 0, SIM_DRY_NONE, 0, 0, NULL},
 };

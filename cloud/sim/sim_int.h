@@ -22,6 +22,9 @@
 #define SIM_MAX_TAGS 20u                /* Tag.N of one call; tags on one resource */
 #define SIM_MAX_TAG_LEN 128u            /* characters of a tag key or value */
 #define SIM_MAX_FILTERS 10u             /* Filter.N of one Describe call */
+#define SIM_MAX_BANDWIDTH_OUT 100       /* InternetMaxBandwidthOut, Mbit/s */
+#define SIM_MAX_BANDWIDTH_IN 200        /* InternetMaxBandwidthIn, Mbit/s */
+#define SIM_VCPU_QUOTA 500              /* vCPUs of the instances of one region */
 
 /* ---- Parameters ------------------------------------------------------------------------ */
 struct sim_param {
@@ -166,7 +169,9 @@ extern const struct sim_op sim_ops_assist[];
 extern const struct sim_op sim_ops_images[];
 extern const struct sim_op sim_ops_disks[];
 extern const struct sim_op sim_ops_volumes[];
+extern const struct sim_op sim_ops_policies[];
 extern const struct sim_op sim_ops_launch[];
+extern const struct sim_op sim_ops_modify[];
 extern const struct sim_op sim_ops_health[];
 extern const struct sim_op sim_ops_keypairs[];
 extern const struct sim_op sim_ops_tags[];
@@ -200,6 +205,27 @@ err_code sim_json_list(struct sim_ctx *c, const char *name, size_t max, cJSON **
 err_code sim_assist_targets(struct sim_ctx *c, size_t max, const char ***ret, size_t *ret_n);
 size_t sim_b64_len(size_t n);
 int sim_b64_valid(const char *s);
+
+/* Instance inputs RunInstances and the Modify* operations check alike (checks.c). */
+/* Instance names: 2-128 characters, a letter or Chinese character first, then letters, digits,
+ * '.', '_', ':' and '-'. */
+int sim_instance_name_ok(const char *s);
+/* Host names (Linux 2-64 characters, Windows 2-15 without '.'): letters, digits, '.' and '-',
+ * neither first nor last nor doubled. */
+int sim_host_name_ok(const char *s, int windows);
+/* The Password parameter, when given, is 8-30 characters of at least three classes
+ * (InvalidPassword.Malformed otherwise). Nothing keeps it. */
+err_code sim_password_arg(struct sim_ctx *c);
+/* The UserData parameter, when given, is Base64 of at most 16 KiB (InvalidUserData.*). */
+err_code sim_user_data_arg(struct sim_ctx *c);
+/* The security groups of a call (SecurityGroupId when `one`, else SecurityGroupIds.N): each in
+ * the region and, when `vpc` is given, in that VPC. *ret is a new array of ids (maybe empty). */
+err_code sim_groups_arg(struct sim_ctx *c, int one, const char *vpc, cJSON **ret);
+/* vCPUs of the instances of a region (for SIM_VCPU_QUOTA). */
+int sim_vcpus_in_region(struct sim_ctx *c, const char *region);
+/* An unused public address (47.98.x.y) into out. */
+#define SIM_IP_TEXT 46 /* bytes of an address in text form (INET6_ADDRSTRLEN) */
+void sim_public_ip(struct sim_ctx *c, char out[SIM_IP_TEXT]);
 
 /* State helpers. */
 cJSON *sim_kind(cJSON *root, const char *kind);              /* array of a kind (created) */
