@@ -521,7 +521,7 @@ static err_code op_describe_snapshot_groups(struct sim_ctx *c)
     }
     free(ids);
     free(statuses);
-    return sim_page(c, items, "SnapshotGroups", "SnapshotGroup", 10, 100, 1);
+    return sim_page(c, items, "SnapshotGroups", "SnapshotGroup", 10, 100, SIM_PAGE_TOKENS);
 }
 
 /* 1 when a custom image was made from the snapshot (then it cannot be deleted). */

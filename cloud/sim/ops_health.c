@@ -159,7 +159,7 @@ static err_code op_describe_instance_types(struct sim_ctx *c)
             continue;
         cJSON_AddItemToArray(items, render_type(&types[t]));
     }
-    rc = sim_page(c, items, "InstanceTypes", "InstanceType", 250, 1600, 1);
+    rc = sim_page(c, items, "InstanceTypes", "InstanceType", 250, 1600, SIM_PAGE_TOKENS);
 cleanup:
     for (size_t i = 0; i < ARRAY_LEN(lists); i++)
         free(want[i]);

@@ -235,6 +235,14 @@ static err_code read_rules(struct sim_ctx *c, int egress, int need_ports, cJSON 
             goto cleanup;
         cJSON_AddItemToArray(rules, r);
     }
+    cJSON *flat = raw_rule(c, "");
+    if (n > 0 && flat) {
+        cJSON_Delete(flat);
+        rc = sim_fail(c, 400, "InvalidParameter.Conflict",
+                      "Give the rules either as Permissions.N.* or as the flat parameters, not both.");
+        goto cleanup;
+    }
+    cJSON_Delete(flat);
     if (n == 0 && sim_opt(c, "IpProtocol")) {
         cJSON *raw = raw_rule(c, ""), *r = NULL;
         rc = canon_rule(c, raw, egress, 1, &r);

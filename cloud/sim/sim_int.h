@@ -253,8 +253,10 @@ cJSON *sim_find_group(struct sim_ctx *c, const char *id);
 /* Check the per-kind resource limit before creating; fails with QuotaExceed.<what>. */
 err_code sim_room(struct sim_ctx *c, const char *kind, const char *what);
 /* Add a paged, double-wrapped list to c->out: out[outer][inner] = items[page]. Reads
- * PageNumber/PageSize or MaxResults/NextToken (token scheme when `token_ok`), sets TotalCount
- * and the page fields. Takes ownership of `items` (an array of public copies). */
+ * PageNumber/PageSize or MaxResults/NextToken (token scheme when `token_ok` is 1 and one of
+ * those is given, always when it is SIM_PAGE_TOKENS), sets TotalCount and the page fields.
+ * Takes ownership of `items` (an array of public copies). */
+#define SIM_PAGE_TOKENS 2 /* token_ok value of operations that page by MaxResults/NextToken only */
 err_code sim_page(struct sim_ctx *c, cJSON *items, const char *outer, const char *inner,
                   long def_size, long max_size, int token_ok);
 /* 1 when a name is 2..max chars, starts with a letter or a CJK character and does not start
