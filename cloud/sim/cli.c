@@ -20,7 +20,10 @@ static const char usage[] =
     "  --faults SPEC             inject faults, e.g. latency=50ms,throttle=0.2,unavailable=0.1,\n"
     "                            drop=0.05,seed=42 (shares are 0..1; same seed, same faults)\n"
     "  --transition-ms N         duration of one timed state change (default 3000)\n"
-    "  -h, --help                show this help\n";
+    "  -h, --help                show this help\n"
+    "\n"
+    "GET /_sim/requests?since=N on the same address lists the requests received (secrets\n"
+    "redacted) as {\"requests\":[...],\"next\":N}; served on loopback addresses only.\n";
 
 /* Split "HOST:PORT" into host (into hbuf) and port. */
 static err_code parse_listen(const char *s, char *hbuf, size_t cap, unsigned *port)

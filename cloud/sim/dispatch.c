@@ -12,23 +12,77 @@
 #define SIM_VERSION_ECS "2014-05-26"
 #define SIM_VERSION_VPC "2016-04-28"
 
-/* The operation tables, one per area; a row is added in the area's file. */
-static const struct sim_op *const tables[] = {
-    sim_ops_instances,
-    sim_ops_network,
-    sim_ops_eni,
-    sim_ops_assist,
-    sim_ops_images,
-    sim_ops_disks,
+/* The operation tables, one per area; a row is added in the area's file, a new area here. */
+const struct sim_op *const sim_op_tables[] = {
+    sim_ops_instances, sim_ops_launch, sim_ops_modify,   sim_ops_health, sim_ops_network,
+    sim_ops_rules,     sim_ops_eni,    sim_ops_assist,   sim_ops_files,  sim_ops_images,
+    sim_ops_disks,     sim_ops_volumes, sim_ops_policies, sim_ops_keypairs, sim_ops_tags,
+    NULL,
 };
 
 static const struct sim_op *find_op(const char *action, const char *version)
 {
-    for (size_t t = 0; t < ARRAY_LEN(tables); t++)
-        for (const struct sim_op *op = tables[t]; op->action; op++)
+    for (size_t t = 0; sim_op_tables[t]; t++)
+        for (const struct sim_op *op = sim_op_tables[t]; op->action; op++)
             if (strcmp(op->action, action) == 0 && strcmp(op->version, version) == 0)
                 return op;
     return NULL;
+}
+
+/* Parameters every operation accepts (the owner parameters are the gateway's own). */
+static const char common_params[] =
+    "RegionId DryRun OwnerId OwnerAccount ResourceOwnerId ResourceOwnerAccount";
+
+/* 1 when the space-separated `list` holds `name` (already in its "N" form). */
+static int word_listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ')
+            p++;
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && len > 0 && strncmp(p, name, n) == 0)
+            return 1;
+        p = end;
+    }
+    return 0;
+}
+
+/* "Tag.12.Key" -> "Tag.N.Key": every dot-separated part made of digits becomes N. */
+static void param_pattern(const char *key, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *p = key; *p && o + 1 < cap;) {
+        const char *end = strchr(p, '.');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        int digits = len > 0 && strspn(p, "0123456789") == len;
+        if (digits)
+            out[o++] = 'N';
+        for (size_t i = 0; !digits && i < len && o + 1 < cap; i++)
+            out[o++] = p[i];
+        if (end && o + 1 < cap)
+            out[o++] = '.';
+        p = end ? end + 1 : p + len;
+    }
+    out[o] = '\0';
+}
+
+/* Refuse, by name, the first parameter the operation does not accept (see struct sim_op). */
+static err_code check_params(struct sim_ctx *c, const struct sim_op *op)
+{
+    char pat[SIM_MAX_PARAM_KEY + 1];
+    for (size_t i = 0; i < c->p->n; i++) {
+        const char *key = c->p->v[i].key;
+        param_pattern(key, pat, sizeof pat);
+        if (word_listed(common_params, pat) || word_listed(op->params, pat) ||
+            (op->token && strcmp(pat, "ClientToken") == 0))
+            continue;
+        return sim_fail(c, 400, "InvalidParameter",
+                        "The specified parameter \"%s\" is not supported by the simulator for %s.",
+                        key, op->action);
+    }
+    return ERR_OK;
 }
 
 static void request_id(char out[37])
@@ -53,14 +107,17 @@ static cJSON *error_body(const char *rid, const char *host, const struct sim_fai
     return b;
 }
 
-/* Hash of everything but the ClientToken itself: same token + same hash = a retry. */
+/* Hash of everything but the ClientToken itself: same token + same hash = a retry. Secret
+ * values (Password, ...) stay out of it, so the remembered hash says nothing about them; a
+ * retry that differs only in a secret counts as the same request. */
 static void params_hash(const char *action, const struct sim_params *p, char out[65])
 {
     struct sim_params sorted;
     sim_params_init(&sorted);
     for (size_t i = 0; i < p->n; i++)
         if (strcmp(p->v[i].key, "ClientToken") != 0)
-            sim_params_add(&sorted, p->v[i].key, p->v[i].val);
+            sim_params_add(&sorted, p->v[i].key,
+                           sim_param_is_secret(p->v[i].key) ? "" : p->v[i].val);
     sim_params_sort(&sorted);
     struct buf b;
     buf_init(&b, 0);
@@ -173,6 +230,8 @@ void sim_state_call(struct sim_state *st, const char *action, const char *versio
         sim_fail(&c, 404, "InvalidRegionId.NotFound", "The specified RegionId does not exist.");
         goto failed;
     }
+    if (check_params(&c, op) != ERR_OK)
+        goto failed;
     int dry = 0;
     if (sim_bool(&c, "DryRun", 0, &dry) != ERR_OK)
         goto failed;

@@ -1,5 +1,7 @@
-/* ops_disks.c - simulator operations on disks, snapshots (progressing -> accomplished),
- * snapshot-consistent groups and automatic snapshot policies. Layer: cloud (simulator). */
+/* ops_disks.c - simulator operations on disks (describe, resize, reset), snapshots
+ * (progressing -> accomplished) and snapshot-consistent groups. Disk life (create, attach ...)
+ * lives in ops_volumes.c, automatic snapshot policies in ops_policies.c.
+ * Layer: cloud (simulator). */
 #include "cloud/sim/sim_int.h"
 
 #include <stdio.h>
@@ -8,7 +10,6 @@
 
 #define SIM_MAX_GROUP_DISKS 16           /* disks in one snapshot-consistent group */
 #define SIM_MAX_GROUP_GIB (32L * 1024L)  /* their total size (32 TiB) */
-#define SIM_MAX_POLICIES_PER_REGION 100  /* automatic snapshot policies */
 
 static cJSON *find_disk(struct sim_ctx *c, const char *id)
 {
@@ -66,7 +67,8 @@ static err_code snapshot_ready(struct sim_ctx *c, const cJSON *d)
     return ERR_OK;
 }
 
-static cJSON *new_snapshot(struct sim_ctx *c, const cJSON *d, const char *name, const char *desc)
+static cJSON *new_snapshot(struct sim_ctx *c, const cJSON *d, const char *name, const char *desc,
+                           const cJSON *tags)
 {
     char id[40], when[32], size[24];
     sim_new_id("s-", id);
@@ -87,16 +89,39 @@ static cJSON *new_snapshot(struct sim_ctx *c, const cJSON *d, const char *name, 
     cJSON_AddNumberToObject(s, "RetentionDays", 0);
     cJSON_AddStringToObject(s, "CreationTime", when);
     cJSON_AddBoolToObject(s, "Available", 1);
-    cJSON_AddBoolToObject(s, "Encrypted", 0);
+    cJSON_AddBoolToObject(s, "Encrypted", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "Encrypted")));
+    cJSON_AddStringToObject(s, "Category", "standard");
+    const char *rg = sim_opt(c, "ResourceGroupId");
+    cJSON_AddStringToObject(s, "ResourceGroupId", rg ? rg : "");
+    cJSON_AddItemToObject(cJSON_AddObjectToObject(s, "Tags"), "Tag",
+                          tags ? cJSON_Duplicate(tags, 1) : cJSON_CreateArray());
     sim_schedule(c, s, c->transition_ms, "Status", "accomplished");
     sim_schedule(c, s, c->transition_ms, "Progress", "100%");
     cJSON_AddItemToArray(sim_kind(c->root, "Snapshots"), s);
     return s;
 }
 
+static err_code create_snapshot(struct sim_ctx *c, cJSON *d, const char *name, const char *desc,
+                                long keep, const cJSON *tags)
+{
+    if (name && (!sim_name_ok(name, 128) || strncmp(name, "auto", 4) == 0))
+        return sim_fail(c, 400, "InvalidSnapshotName.Malformed",
+                        "The snapshot name must be 2 to 128 characters, start with a letter and "
+                        "not start with http://, https:// or auto.");
+    if (!sim_desc_ok(desc, 2, 256))
+        return sim_fail(c, 400, "InvalidDescription.Malformed", "The description is not valid.");
+    err_code rc = snapshot_ready(c, d);
+    if (rc)
+        return rc;
+    cJSON *s = new_snapshot(c, d, name, desc, tags);
+    sim_setn(s, "RetentionDays", (double)keep);
+    cJSON_AddStringToObject(c->out, "SnapshotId", sim_gets(s, "SnapshotId"));
+    return ERR_OK;
+}
+
 static err_code op_create_snapshot(struct sim_ctx *c)
 {
-    cJSON *d = NULL;
+    cJSON *d = NULL, *tags = NULL;
     const char *name = sim_opt(c, "SnapshotName"), *desc = sim_opt(c, "Description");
     long keep = 0;
     err_code rc = disk_arg(c, &d);
@@ -104,21 +129,13 @@ static err_code op_create_snapshot(struct sim_ctx *c)
         rc = sim_long(c, "RetentionDays", 1, 65536, 0, &keep);
     if (!rc)
         rc = sim_room(c, "Snapshots", "QuotaExceed.Snapshot");
+    if (!rc)
+        rc = sim_tags_read(c, &tags);
     if (rc)
         return rc;
-    if (name && (!sim_name_ok(name, 128) || strncmp(name, "auto", 4) == 0))
-        return sim_fail(c, 400, "InvalidSnapshotName.Malformed",
-                        "The snapshot name must be 2 to 128 characters, start with a letter and "
-                        "not start with http://, https:// or auto.");
-    if (!sim_desc_ok(desc, 2, 256))
-        return sim_fail(c, 400, "InvalidDescription.Malformed", "The description is not valid.");
-    rc = snapshot_ready(c, d);
-    if (rc)
-        return rc;
-    cJSON *s = new_snapshot(c, d, name, desc);
-    sim_setn(s, "RetentionDays", (double)keep);
-    cJSON_AddStringToObject(c->out, "SnapshotId", sim_gets(s, "SnapshotId"));
-    return ERR_OK;
+    rc = create_snapshot(c, d, name, desc, keep, tags);
+    cJSON_Delete(tags);
+    return rc;
 }
 
 static err_code op_describe_snapshots(struct sim_ctx *c)
@@ -130,11 +147,27 @@ static err_code op_describe_snapshots(struct sim_ctx *c)
     const char *disk = sim_opt(c, "DiskId"), *inst = sim_opt(c, "InstanceId");
     const char *status = sim_opt(c, "Status"), *type = sim_opt(c, "SnapshotType");
     const char *src_type = sim_opt(c, "SourceDiskType"), *usage = sim_opt(c, "Usage");
-    const char *name = sim_opt(c, "SnapshotName");
+    const char *name = sim_opt(c, "SnapshotName"), *cat = sim_opt(c, "Category");
+    const char *rg = sim_opt(c, "ResourceGroupId");
+    struct sim_tag_filter tags;
+    struct sim_time_filter times;
+    int enc = -1;
+    rc = sim_tag_filter(c, &tags);
+    if (!rc)
+        rc = sim_time_filter(c, 0, &times);
+    if (!rc)
+        rc = sim_tristate(c, "Encrypted", &enc);
+    if (rc) {
+        cJSON_Delete(ids);
+        return rc;
+    }
     cJSON *items = cJSON_CreateArray();
     const cJSON *s = NULL;
     cJSON_ArrayForEach(s, sim_kind(c->root, "Snapshots")) {
-        if (strcmp(sim_gets(s, "RegionId"), c->region) != 0)
+        if (strcmp(sim_gets(s, "RegionId"), c->region) != 0 || !sim_tags_match(&tags, s) ||
+            !sim_time_match(&times, s) || !sim_tristate_ok(enc, s, "Encrypted") ||
+            (cat && strcmp(cat, sim_gets(s, "Category")) != 0) ||
+            (rg && strcmp(rg, sim_gets(s, "ResourceGroupId")) != 0))
             continue;
         int ok = !ids;
         const cJSON *it = NULL;
@@ -203,13 +236,35 @@ static err_code op_describe_disks(struct sim_ctx *c)
     static const char *const filters[][2] = {
         {"ZoneId", "ZoneId"}, {"InstanceId", "InstanceId"}, {"Category", "Category"},
         {"DiskName", "DiskName"}, {"AutoSnapshotPolicyId", "AutoSnapshotPolicyId"},
-        {"SnapshotId", "SourceSnapshotId"},
+        {"SnapshotId", "SourceSnapshotId"}, {"MultiAttach", "MultiAttach"},
+        {"DiskChargeType", "DiskChargeType"}, {"ResourceGroupId", "ResourceGroupId"},
     };
+    /* boolean filters: parameter = disk field */
+    static const char *const flags[] = {"Portable", "DeleteWithInstance", "DeleteAutoSnapshot",
+                                        "EnableAutomatedSnapshotPolicy", "Encrypted"};
+    int flag_want[ARRAY_LEN(flags)];
+    struct sim_tag_filter tags;
+    struct sim_time_filter times;
+    rc = sim_tag_filter(c, &tags);
+    if (!rc)
+        rc = sim_time_filter(c, 0, &times);
+    for (size_t f = 0; !rc && f < ARRAY_LEN(flags); f++)
+        rc = sim_tristate(c, flags[f], &flag_want[f]);
+    if (rc) {
+        cJSON_Delete(ids);
+        return rc;
+    }
     const char *type = sim_opt(c, "DiskType"), *status = sim_opt(c, "Status");
     cJSON *items = cJSON_CreateArray();
     const cJSON *d = NULL;
     cJSON_ArrayForEach(d, sim_kind(c->root, "Disks")) {
-        if (strcmp(sim_gets(d, "RegionId"), c->region) != 0)
+        if (strcmp(sim_gets(d, "RegionId"), c->region) != 0 || !sim_tags_match(&tags, d) ||
+            !sim_time_match(&times, d))
+            continue;
+        int flags_ok = 1;
+        for (size_t f = 0; f < ARRAY_LEN(flags); f++)
+            flags_ok &= sim_tristate_ok(flag_want[f], d, flags[f]);
+        if (!flags_ok)
             continue;
         int ok = !ids;
         const cJSON *it = NULL;
@@ -307,6 +362,7 @@ static err_code op_create_snapshot_group(struct sim_ctx *c)
     const char **ids = NULL, **excl = NULL;
     size_t n = 0, n_excl = 0;
     cJSON *disks = cJSON_CreateArray(); /* borrowed references to the chosen disks */
+    cJSON *tags = NULL;
     const char *inst = sim_opt(c, "InstanceId");
     err_code rc = sim_list(c, "DiskId", SIM_MAX_GROUP_DISKS, 400, "InvalidParameter.DiskCount",
                            &ids, &n);
@@ -371,6 +427,8 @@ static err_code op_create_snapshot_group(struct sim_ctx *c)
         goto cleanup;
     }
     rc = sim_room(c, "SnapshotGroups", "QuotaExceed.SnapshotGroup");
+    if (!rc)
+        rc = sim_tags_read(c, &tags);
     if (rc)
         goto cleanup;
     char id[40], when[32];
@@ -386,19 +444,34 @@ static err_code op_create_snapshot_group(struct sim_ctx *c)
     cJSON_AddStringToObject(g, "Status", "progressing");
     cJSON_AddStringToObject(g, "ProgressStatus", "");
     cJSON_AddStringToObject(g, "CreationTime", when);
+    const char *rg = sim_opt(c, "ResourceGroupId");
+    cJSON_AddStringToObject(g, "ResourceGroupId", rg ? rg : "");
+    /* Snapshot-consistent groups name their tag parts Key/Value. */
+    cJSON *gtags = cJSON_AddArrayToObject(cJSON_AddObjectToObject(g, "Tags"), "Tag");
+    const cJSON *t = NULL;
+    cJSON_ArrayForEach(t, tags) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "Key", sim_gets(t, "TagKey"));
+        cJSON_AddStringToObject(o, "Value", sim_gets(t, "TagValue"));
+        cJSON_AddItemToArray(gtags, o);
+    }
     cJSON *snaps = cJSON_AddArrayToObject(cJSON_AddObjectToObject(g, "Snapshots"), "Snapshot");
     cJSON_ArrayForEach(d, disks) {
-        cJSON *s = new_snapshot(c, d, NULL, NULL);
+        cJSON *s = new_snapshot(c, d, NULL, NULL, tags);
         cJSON *ref = cJSON_CreateObject();
         cJSON_AddStringToObject(ref, "SnapshotId", sim_gets(s, "SnapshotId"));
         cJSON_AddStringToObject(ref, "SourceDiskId", sim_gets(d, "DiskId"));
         cJSON_AddStringToObject(ref, "SourceDiskType", sim_gets(d, "Type"));
+        cJSON_AddStringToObject(ref, "Progress", "0%");
+        cJSON_AddBoolToObject(ref, "Available", 1);
+        sim_schedule(c, ref, c->transition_ms, "Progress", "100%");
         cJSON_AddItemToArray(snaps, ref);
     }
     sim_schedule(c, g, c->transition_ms, "Status", "accomplished");
     cJSON_AddItemToArray(sim_kind(c->root, "SnapshotGroups"), g);
     cJSON_AddStringToObject(c->out, "SnapshotGroupId", id);
 cleanup:
+    cJSON_Delete(tags);
     cJSON_Delete(disks);
     free(ids);
     free(excl);
@@ -413,160 +486,120 @@ static err_code op_describe_snapshot_groups(struct sim_ctx *c)
     if (rc)
         return rc;
     const char *inst = sim_opt(c, "InstanceId"), *name = sim_opt(c, "Name");
+    const char *rg = sim_opt(c, "ResourceGroupId"), **statuses = NULL;
+    size_t n_st = 0;
+    struct sim_tag_filter tags;
+    rc = sim_list(c, "Status", 3, 400, "InvalidParameter.StatusCount", &statuses, &n_st);
+    if (!rc)
+        rc = sim_tag_filter(c, &tags);
+    for (size_t i = 0; !rc && i < n_st; i++)
+        if (strcmp(statuses[i], "progressing") != 0 && strcmp(statuses[i], "accomplished") != 0 &&
+            strcmp(statuses[i], "failed") != 0)
+            rc = sim_fail(c, 400, "InvalidStatus.ValueNotSupported",
+                          "Status.N must be progressing, accomplished or failed.");
+    if (rc) {
+        free(ids);
+        free(statuses);
+        return rc;
+    }
     cJSON *items = cJSON_CreateArray();
     const cJSON *g = NULL;
     cJSON_ArrayForEach(g, sim_kind(c->root, "SnapshotGroups")) {
-        int ok = n == 0;
+        int ok = n == 0, st_ok = n_st == 0;
         for (size_t i = 0; i < n; i++)
             ok |= strcmp(ids[i], sim_gets(g, "SnapshotGroupId")) == 0;
-        if (!ok || strcmp(sim_gets(g, "RegionId"), c->region) != 0 ||
+        for (size_t i = 0; i < n_st; i++)
+            st_ok |= strcmp(statuses[i], sim_gets(g, "Status")) == 0;
+        if (!ok || !st_ok || strcmp(sim_gets(g, "RegionId"), c->region) != 0 ||
             (inst && strcmp(inst, sim_gets(g, "InstanceId")) != 0) ||
-            (name && strcmp(name, sim_gets(g, "Name")) != 0))
+            (name && strcmp(name, sim_gets(g, "Name")) != 0) ||
+            (rg && strcmp(rg, sim_gets(g, "ResourceGroupId")) != 0) || !sim_tags_match(&tags, g))
             continue;
-        cJSON_AddItemToArray(items, sim_public(g));
+        cJSON *o = sim_public(g);
+        cJSON_DeleteItemFromObjectCaseSensitive(o, "RegionId");
+        cJSON_AddItemToArray(items, o);
     }
     free(ids);
-    return sim_page(c, items, "SnapshotGroups", "SnapshotGroup", 10, 100, 1);
+    free(statuses);
+    return sim_page(c, items, "SnapshotGroups", "SnapshotGroup", 10, 100, SIM_PAGE_TOKENS);
 }
 
-/* ---- Automatic snapshot policies (camelCase parameters on the wire) ------------------------- */
-
-/* A JSON array of decimal strings each within [lo, hi]; at most max entries. */
-static err_code number_list(struct sim_ctx *c, const char *name, long lo, long hi, size_t max)
+/* 1 when a custom image was made from the snapshot (then it cannot be deleted). */
+static const cJSON *image_of_snapshot(struct sim_ctx *c, const char *snap)
 {
-    cJSON *arr = NULL;
-    const char *v = NULL;
-    err_code rc = sim_req(c, name, &v);
-    if (!rc)
-        rc = sim_json_list(c, name, max, &arr);
-    if (rc)
-        return rc;
-    const cJSON *it = NULL;
-    long tmp = 0;
-    cJSON_ArrayForEach(it, arr) {
-        if (parse_long(it->valuestring, lo, hi, &tmp) != ERR_OK) {
-            rc = sim_fail(c, 400, "InvalidParameter",
-                          "Every entry of %s must be a number from %ld to %ld.", name, lo, hi);
-            break;
+    const cJSON *img = NULL;
+    cJSON_ArrayForEach(img, sim_kind(c->root, "Images")) {
+        const cJSON *m = NULL;
+        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(
+                                  cJSON_GetObjectItemCaseSensitive(img, "DiskDeviceMappings"),
+                                  "DiskDeviceMapping")) {
+            if (strcmp(sim_gets(m, "SnapshotId"), snap) == 0)
+                return img;
         }
     }
-    if (!rc && cJSON_GetArraySize(arr) == 0)
-        rc = sim_fail(c, 400, "InvalidParameter", "%s must not be empty.", name);
-    cJSON_Delete(arr);
-    return rc;
+    return NULL;
 }
 
-static err_code op_create_auto_snapshot_policy(struct sim_ctx *c)
+/* DeleteSnapshotGroup: the group and its snapshots go, except snapshots a custom image was
+ * made from (kept, reported as failed items of the answer). */
+static err_code op_delete_snapshot_group(struct sim_ctx *c)
 {
-    long days = 0;
-    err_code rc = number_list(c, "repeatWeekdays", 1, 7, 7);
-    if (!rc)
-        rc = number_list(c, "timePoints", 0, 23, 24);
-    if (!rc && !sim_opt(c, "retentionDays"))
-        rc = sim_req(c, "retentionDays", &(const char *){NULL});
-    if (!rc)
-        rc = sim_long(c, "retentionDays", -1, 65535, -1, &days);
+    const char *id = NULL;
+    err_code rc = sim_req(c, "SnapshotGroupId", &id);
     if (rc)
         return rc;
-    if (days == 0)
-        return sim_fail(c, 400, "InvalidParameter", "retentionDays is -1 or 1 to 65535.");
-    int count = 0;
-    const cJSON *p = NULL;
-    cJSON_ArrayForEach(p, sim_kind(c->root, "AutoSnapshotPolicies"))
-        count += strcmp(sim_gets(p, "RegionId"), c->region) == 0;
-    if (count >= SIM_MAX_POLICIES_PER_REGION)
-        return sim_fail(c, 403, "QuotaExceed.AutoSnapshotPolicy",
-                        "A region holds at most %d automatic snapshot policies.",
-                        SIM_MAX_POLICIES_PER_REGION);
-    const char *name = sim_opt(c, "autoSnapshotPolicyName");
-    char id[40], when[32];
-    sim_new_id("sp-", id);
-    sim_iso_time(c->now, when);
-    cJSON *pol = cJSON_CreateObject();
-    cJSON_AddStringToObject(pol, "AutoSnapshotPolicyId", id);
-    cJSON_AddStringToObject(pol, "AutoSnapshotPolicyName", name ? name : "");
-    cJSON_AddStringToObject(pol, "RegionId", c->region);
-    cJSON_AddStringToObject(pol, "RepeatWeekdays", sim_opt(c, "repeatWeekdays"));
-    cJSON_AddStringToObject(pol, "TimePoints", sim_opt(c, "timePoints"));
-    cJSON_AddNumberToObject(pol, "RetentionDays", (double)days);
-    cJSON_AddStringToObject(pol, "Status", "Normal");
-    cJSON_AddNumberToObject(pol, "DiskNums", 0);
-    cJSON_AddStringToObject(pol, "CreationTime", when);
-    cJSON_AddItemToArray(sim_kind(c->root, "AutoSnapshotPolicies"), pol);
-    cJSON_AddStringToObject(c->out, "AutoSnapshotPolicyId", id);
+    cJSON *g = sim_find(c->root, "SnapshotGroups", "SnapshotGroupId", id);
+    if (!g || strcmp(sim_gets(g, "RegionId"), c->region) != 0)
+        return sim_fail(c, 404, "InvalidSnapshotGroupId.NotFound",
+                        "The specified snapshot-consistent group \"%s\" does not exist.", id);
+    cJSON *set = cJSON_AddArrayToObject(cJSON_AddObjectToObject(c->out, "OperationProgressSet"),
+                                        "OperationProgress");
+    const cJSON *ref = NULL;
+    cJSON_ArrayForEach(ref, cJSON_GetObjectItemCaseSensitive(
+                                cJSON_GetObjectItemCaseSensitive(g, "Snapshots"), "Snapshot")) {
+        const char *sid = sim_gets(ref, "SnapshotId");
+        const cJSON *img = image_of_snapshot(c, sid);
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddStringToObject(p, "OperationStatus", img ? "Failed" : "Success");
+        cJSON_AddStringToObject(p, "ErrorCode", img ? "SnapshotCreatedImage" : "");
+        cJSON_AddStringToObject(p, "ErrorMsg", img ? "A custom image was created from the snapshot." : "");
+        cJSON *items = cJSON_AddArrayToObject(cJSON_AddObjectToObject(p, "RelatedItemSet"),
+                                              "RelatedItem");
+        cJSON *item = cJSON_CreateObject();
+        cJSON_AddStringToObject(item, "Name", "SnapshotId");
+        cJSON_AddStringToObject(item, "Value", sid);
+        cJSON_AddItemToArray(items, item);
+        cJSON_AddItemToArray(set, p);
+        cJSON *snap = sim_find(c->root, "Snapshots", "SnapshotId", sid);
+        if (snap && !img)
+            cJSON_Delete(cJSON_DetachItemViaPointer(sim_kind(c->root, "Snapshots"), snap));
+    }
+    cJSON_Delete(cJSON_DetachItemViaPointer(sim_kind(c->root, "SnapshotGroups"), g));
     return ERR_OK;
 }
 
-static err_code op_apply_auto_snapshot_policy(struct sim_ctx *c)
-{
-    const char *pid = NULL;
-    cJSON *ids = NULL;
-    err_code rc = sim_req(c, "autoSnapshotPolicyId", &pid);
-    if (!rc && !sim_opt(c, "diskIds"))
-        rc = sim_req(c, "diskIds", &(const char *){NULL});
-    if (!rc)
-        rc = sim_json_list(c, "diskIds", 1000, &ids);
-    if (rc)
-        return rc;
-    cJSON *pol = sim_find(c->root, "AutoSnapshotPolicies", "AutoSnapshotPolicyId", pid);
-    if (!pol || strcmp(sim_gets(pol, "RegionId"), c->region) != 0) {
-        rc = sim_fail(c, 404, "InvalidAutoSnapshotPolicyId.NotFound",
-                      "The automatic snapshot policy \"%s\" does not exist.", pid);
-        goto cleanup;
-    }
-    const cJSON *it = NULL;
-    cJSON_ArrayForEach(it, ids) {
-        cJSON *d = find_disk(c, it->valuestring);
-        if (!d) {
-            rc = sim_fail(c, 404, "InvalidDiskId.NotFound", "The disk \"%s\" does not exist.",
-                          it->valuestring);
-            goto cleanup;
-        }
-        if (strcmp(sim_gets(d, "Category"), "cloud") == 0) {
-            rc = sim_fail(c, 400, "DiskCategory.OperationNotSupported",
-                          "Basic disks do not support automatic snapshot policies.");
-            goto cleanup;
-        }
-        sim_sets(d, "AutoSnapshotPolicyId", pid);
-        sim_setb(d, "EnableAutomatedSnapshotPolicy", 1);
-    }
-    int nums = 0;
-    const cJSON *d = NULL;
-    cJSON_ArrayForEach(d, sim_kind(c->root, "Disks"))
-        nums += strcmp(sim_gets(d, "AutoSnapshotPolicyId"), pid) == 0;
-    sim_setn(pol, "DiskNums", nums);
-cleanup:
-    cJSON_Delete(ids);
-    return rc;
-}
-
-static err_code op_describe_auto_snapshot_policy_ex(struct sim_ctx *c)
-{
-    const char *pid = sim_opt(c, "AutoSnapshotPolicyId");
-    cJSON *items = cJSON_CreateArray();
-    const cJSON *p = NULL;
-    cJSON_ArrayForEach(p, sim_kind(c->root, "AutoSnapshotPolicies")) {
-        if (strcmp(sim_gets(p, "RegionId"), c->region) != 0 ||
-            (pid && strcmp(pid, sim_gets(p, "AutoSnapshotPolicyId")) != 0))
-            continue;
-        cJSON_AddItemToArray(items, sim_public(p));
-    }
-    return sim_page(c, items, "AutoSnapshotPolicies", "AutoSnapshotPolicy", 10, 100, 0);
-}
-
-/* action, version, handler, mutating, DryRun, ClientToken, RegionId required. */
+/* action, version, handler, mutating, DryRun, ClientToken, RegionId required, parameters. */
 const struct sim_op sim_ops_disks[] = {
-    {"DescribeDisks", "2014-05-26", op_describe_disks, 0, SIM_DRY_OP, 0, 1},
-    {"ResizeDisk", "2014-05-26", op_resize_disk, 1, SIM_DRY_NONE, 1, 0},
-    {"ResetDisk", "2014-05-26", op_reset_disk, 1, SIM_DRY_OP, 0, 0},
-    {"CreateSnapshot", "2014-05-26", op_create_snapshot, 1, SIM_DRY_NONE, 1, 0},
-    {"DescribeSnapshots", "2014-05-26", op_describe_snapshots, 0, SIM_DRY_OP, 0, 1},
-    {"DeleteSnapshot", "2014-05-26", op_delete_snapshot, 1, SIM_DRY_NONE, 0, 0},
-    {"CreateSnapshotGroup", "2014-05-26", op_create_snapshot_group, 1, SIM_DRY_NONE, 1, 1},
-    {"DescribeSnapshotGroups", "2014-05-26", op_describe_snapshot_groups, 0, SIM_DRY_NONE, 0, 1},
-    {"CreateAutoSnapshotPolicy", "2014-05-26", op_create_auto_snapshot_policy, 1, SIM_DRY_NONE, 0, 1},
-    {"ApplyAutoSnapshotPolicy", "2014-05-26", op_apply_auto_snapshot_policy, 1, SIM_DRY_NONE, 0, 1},
-    {"DescribeAutoSnapshotPolicyEx", "2014-05-26", op_describe_auto_snapshot_policy_ex, 0,
-     SIM_DRY_NONE, 0, 1},
-    {NULL, NULL, NULL, 0, SIM_DRY_NONE, 0, 0},
+    {"DescribeDisks", "2014-05-26", op_describe_disks, 0, SIM_DRY_OP, 0, 1,
+     "DiskIds ZoneId InstanceId Category DiskName AutoSnapshotPolicyId SnapshotId DiskType Status "
+     "MultiAttach DiskChargeType ResourceGroupId Portable DeleteWithInstance DeleteAutoSnapshot "
+     "EnableAutomatedSnapshotPolicy Encrypted Tag.N.Key Tag.N.Value Filter.N.Key Filter.N.Value "
+     "PageNumber PageSize MaxResults NextToken"},
+    {"ResizeDisk", "2014-05-26", op_resize_disk, 1, SIM_DRY_NONE, 1, 0, "DiskId NewSize Type"},
+    {"ResetDisk", "2014-05-26", op_reset_disk, 1, SIM_DRY_OP, 0, 0, "DiskId SnapshotId"},
+    {"CreateSnapshot", "2014-05-26", op_create_snapshot, 1, SIM_DRY_NONE, 1, 0,
+     "DiskId SnapshotName Description RetentionDays ResourceGroupId Tag.N.Key Tag.N.Value"},
+    {"DescribeSnapshots", "2014-05-26", op_describe_snapshots, 0, SIM_DRY_OP, 0, 1,
+     "SnapshotIds DiskId InstanceId Status SnapshotType SourceDiskType Usage SnapshotName Category "
+     "Encrypted ResourceGroupId Tag.N.Key Tag.N.Value Filter.N.Key Filter.N.Value MaxResults "
+     "NextToken PageNumber PageSize"},
+    {"DeleteSnapshot", "2014-05-26", op_delete_snapshot, 1, SIM_DRY_NONE, 0, 0, "SnapshotId Force"},
+    {"CreateSnapshotGroup", "2014-05-26", op_create_snapshot_group, 1, SIM_DRY_NONE, 1, 1,
+     "InstanceId DiskId.N ExcludeDiskId.N Name Description ResourceGroupId Tag.N.Key Tag.N.Value"},
+    {"DescribeSnapshotGroups", "2014-05-26", op_describe_snapshot_groups, 0, SIM_DRY_NONE, 0, 1,
+     "SnapshotGroupId.N InstanceId Name Status.N ResourceGroupId Tag.N.Key Tag.N.Value MaxResults "
+     "NextToken"},
+    {"DeleteSnapshotGroup", "2014-05-26", op_delete_snapshot_group, 1, SIM_DRY_NONE, 0, 1,
+     "SnapshotGroupId"},
+    {NULL, NULL, NULL, 0, SIM_DRY_NONE, 0, 0, NULL},
 };

@@ -60,9 +60,15 @@ static err_code check_name_desc(struct sim_ctx *c, const char *name, const char 
     return ERR_OK;
 }
 
-/* A new custom image in `region`, Creating now and Available after one transition. */
-static cJSON *new_image(struct sim_ctx *c, const char *region, const char *name, const char *desc,
-                        const cJSON *like)
+/* The tags of the create call being served (set by the op_* wrappers, read by new_image). */
+struct image_call {
+    cJSON *tags; /* Tag.N of the request, checked; owned by the wrapper */
+};
+
+/* A new custom image in `region`, Creating now and Available after one transition, tagged
+ * with the request's Tag.N. */
+static cJSON *new_image(struct sim_ctx *c, const struct image_call *ic, const char *region,
+                        const char *name, const char *desc, const cJSON *like)
 {
     char id[40], when[32];
     sim_new_id("m-", id);
@@ -84,6 +90,13 @@ static cJSON *new_image(struct sim_ctx *c, const char *region, const char *name,
     cJSON_AddStringToObject(img, "Usage", "none");
     cJSON_AddStringToObject(img, "CreationTime", when);
     cJSON_AddArrayToObject(cJSON_AddObjectToObject(img, "DiskDeviceMappings"), "DiskDeviceMapping");
+    const char *family = sim_opt(c, "ImageFamily"), *version = sim_opt(c, "ImageVersion");
+    cJSON_AddStringToObject(img, "ImageFamily", family ? family : "");
+    cJSON_AddStringToObject(img, "ImageVersion", version ? version : "");
+    const char *rg = sim_opt(c, "ResourceGroupId");
+    cJSON_AddStringToObject(img, "ResourceGroupId", rg ? rg : "");
+    cJSON_AddItemToObject(cJSON_AddObjectToObject(img, "Tags"), "Tag",
+                          ic->tags ? cJSON_Duplicate(ic->tags, 1) : cJSON_CreateArray());
     sim_schedule(c, img, c->transition_ms, "Status", "Available");
     sim_schedule(c, img, c->transition_ms, "Progress", "100%");
     cJSON_AddItemToArray(sim_kind(c->root, "Images"), img);
@@ -111,7 +124,29 @@ static err_code op_describe_images(struct sim_ctx *c)
     const char *ids = sim_opt(c, "ImageId"), *name = sim_opt(c, "ImageName");
     const char *owner = sim_opt(c, "ImageOwnerAlias"), *status = sim_opt(c, "Status");
     const char *os = sim_opt(c, "OSType"), *arch = sim_opt(c, "Architecture");
-    const char *snap = sim_opt(c, "SnapshotId");
+    const char *snap = sim_opt(c, "SnapshotId"), *family = sim_opt(c, "ImageFamily");
+    const char *usage = sim_opt(c, "Usage"), *rg = sim_opt(c, "ResourceGroupId");
+    struct sim_tag_filter tags;
+    struct sim_time_filter times;
+    int pub = -1, cloudinit = -1, io_opt = -1;
+    err_code rc = sim_tag_filter(c, &tags);
+    if (!rc)
+        rc = sim_time_filter(c, 0, &times);
+    if (!rc)
+        rc = sim_tristate(c, "IsPublic", &pub);
+    if (!rc)
+        rc = sim_tristate(c, "IsSupportCloudinit", &cloudinit);
+    if (!rc)
+        rc = sim_tristate(c, "IsSupportIoOptimized", &io_opt);
+    if (rc)
+        return rc;
+    static const char *const owners[] = {"system", "self", "others", "marketplace"};
+    int owner_ok = !owner;
+    for (size_t i = 0; owner && i < ARRAY_LEN(owners); i++)
+        owner_ok |= strcmp(owner, owners[i]) == 0;
+    if (!owner_ok)
+        return sim_fail(c, 400, "InvalidImageOwnerAlias.ValueNotSupported",
+                        "ImageOwnerAlias must be system, self, others or marketplace.");
     if (!status)
         status = "Available";
     cJSON *items = cJSON_CreateArray();
@@ -136,7 +171,14 @@ static err_code op_describe_images(struct sim_ctx *c)
         if (!st_hit || (name && !strstr(sim_gets(img, "ImageName"), name)) ||
             (owner && strcmp(owner, sim_gets(img, "ImageOwnerAlias")) != 0) ||
             (os && strcasecmp(os, sim_gets(img, "OSType")) != 0) ||
-            (arch && strcmp(arch, sim_gets(img, "Architecture")) != 0))
+            (arch && strcmp(arch, sim_gets(img, "Architecture")) != 0) ||
+            (family && strcmp(family, sim_gets(img, "ImageFamily")) != 0) ||
+            (usage && strcmp(usage, sim_gets(img, "Usage")) != 0) ||
+            (rg && strcmp(rg, sim_gets(img, "ResourceGroupId")) != 0) ||
+            !sim_tristate_ok(pub, img, "IsPublic") ||
+            !sim_tristate_ok(cloudinit, img, "IsSupportCloudinit") ||
+            !sim_tristate_ok(io_opt, img, "IsSupportIoOptimized") || !sim_tags_match(&tags, img) ||
+            !sim_time_match(&times, img))
             continue;
         if (snap) {
             int uses = 0;
@@ -154,13 +196,13 @@ static err_code op_describe_images(struct sim_ctx *c)
                                     ? "True" : "False");
         cJSON_AddItemToArray(items, o);
     }
-    err_code rc = sim_page(c, items, "Images", "Image", 10, 100, 0);
+    rc = sim_page(c, items, "Images", "Image", 10, 100, 0);
     if (!rc)
         cJSON_AddStringToObject(c->out, "RegionId", c->region);
     return rc;
 }
 
-static err_code op_create_image(struct sim_ctx *c)
+static err_code create_image(struct sim_ctx *c, const struct image_call *ic)
 {
     const char *inst_id = sim_opt(c, "InstanceId"), *snap_id = sim_opt(c, "SnapshotId");
     const char *name = sim_opt(c, "ImageName"), *desc = sim_opt(c, "Description");
@@ -178,7 +220,7 @@ static err_code op_create_image(struct sim_ctx *c)
             return sim_fail(c, 400, "IncorrectInstanceStatus",
                             "The instance is %s; it must be Running or Stopped.", st);
         const cJSON *base = sim_find(c->root, "Images", "ImageId", sim_gets(inst, "ImageId"));
-        cJSON *img = new_image(c, c->region, name, desc, base);
+        cJSON *img = new_image(c, ic, c->region, name, desc, base);
         /* Imaging an instance takes a snapshot of each of its disks. */
         char when[32];
         sim_iso_time(c->now, when);
@@ -219,7 +261,7 @@ static err_code op_create_image(struct sim_ctx *c)
     if (strcmp(sim_gets(snap, "SourceDiskType"), "system") != 0)
         return sim_fail(c, 400, "InvalidSnapshotId.NotSystemDisk",
                         "An image is created from a system-disk snapshot.");
-    cJSON *img = new_image(c, c->region, name, desc, NULL);
+    cJSON *img = new_image(c, ic, c->region, name, desc, NULL);
     long size = 40;
     parse_long(sim_gets(snap, "SourceDiskSize"), 1, 65536, &size);
     sim_setn(img, "Size", (double)size);
@@ -229,7 +271,7 @@ static err_code op_create_image(struct sim_ctx *c)
     return ERR_OK;
 }
 
-static err_code op_copy_image(struct sim_ctx *c)
+static err_code copy_image(struct sim_ctx *c, const struct image_call *ic)
 {
     cJSON *src = NULL;
     err_code rc = image_arg(c, 1, &src);
@@ -248,13 +290,13 @@ static err_code op_copy_image(struct sim_ctx *c)
         rc = sim_room(c, "Images", "QuotaExceed.Image");
     if (rc)
         return rc;
-    cJSON *img = new_image(c, dest, name ? name : sim_gets(src, "ImageName"), desc, src);
+    cJSON *img = new_image(c, ic, dest, name ? name : sim_gets(src, "ImageName"), desc, src);
     sim_setb(img, "IsCopied", 1);
     cJSON_AddStringToObject(c->out, "ImageId", sim_gets(img, "ImageId"));
     return ERR_OK;
 }
 
-static err_code op_import_image(struct sim_ctx *c)
+static err_code import_image(struct sim_ctx *c, const struct image_call *ic)
 {
     const char *name = sim_opt(c, "ImageName"), *desc = sim_opt(c, "Description");
     const char *arch = sim_opt(c, "Architecture"), *os = sim_opt(c, "OSType");
@@ -309,10 +351,12 @@ static err_code op_import_image(struct sim_ctx *c)
     rc = sim_room(c, "Images", "QuotaExceed.Image");
     if (rc)
         return rc;
-    cJSON *img = new_image(c, c->region, name, desc, NULL);
+    cJSON *img = new_image(c, ic, c->region, name, desc, NULL);
     sim_sets(img, "Status", "Waiting");
     sim_sets(img, "OSType", os ? os : "linux");
     sim_sets(img, "Architecture", arch ? arch : "x86_64");
+    if (sim_opt(c, "Platform"))
+        sim_sets(img, "Platform", sim_opt(c, "Platform"));
     sim_setn(img, "Size", (double)sizes[0]);
     for (size_t i = 0; i < n; i++) {
         snprintf(k, sizeof k, "DiskDeviceMapping.%zu.Format", i + 1);
@@ -327,6 +371,22 @@ static err_code op_import_image(struct sim_ctx *c)
     cJSON_AddStringToObject(c->out, "RegionId", c->region);
     return ERR_OK;
 }
+
+/* Run a create-style handler with the request's tags checked first (nothing is created when
+ * one is malformed). */
+static err_code with_tags(struct sim_ctx *c, err_code (*fn)(struct sim_ctx *, const struct image_call *))
+{
+    struct image_call ic = {NULL};
+    err_code rc = sim_tags_read(c, &ic.tags);
+    if (!rc)
+        rc = fn(c, &ic);
+    cJSON_Delete(ic.tags);
+    return rc;
+}
+
+static err_code op_create_image(struct sim_ctx *c) { return with_tags(c, create_image); }
+static err_code op_copy_image(struct sim_ctx *c) { return with_tags(c, copy_image); }
+static err_code op_import_image(struct sim_ctx *c) { return with_tags(c, import_image); }
 
 static err_code op_modify_image_share_permission(struct sim_ctx *c)
 {
@@ -418,6 +478,8 @@ static err_code op_delete_image(struct sim_ctx *c)
     const char *st = sim_gets(img, "Status");
     if (strcmp(st, "Waiting") == 0)
         return sim_fail(c, 403, "ImageIsImporting", "The image is still being imported.");
+    if (strcmp(sim_gets(img, "_Exporting"), "true") == 0)
+        return sim_fail(c, 403, "ImageIsExporting", "The image is being exported.");
     if (strcmp(st, "Creating") == 0)
         return sim_fail(c, 403, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(img, "IsCopied"))
                                     ? "OperationDenied.ImageCopying" : "IncorrectImageStatus",
@@ -435,15 +497,77 @@ static err_code op_delete_image(struct sim_ctx *c)
     return ERR_OK;
 }
 
-/* action, version, handler, mutating, DryRun, ClientToken, RegionId required. */
+/* ExportImage: an Available custom image is copied to an OSS bucket of the region (nothing
+ * leaves the simulator); the export is a task that ends after one transition. */
+static err_code op_export_image(struct sim_ctx *c)
+{
+    const char *id = NULL, *bucket = NULL;
+    err_code rc = sim_req(c, "ImageId", &id);
+    if (!rc)
+        rc = sim_req(c, "OSSBucket", &bucket);
+    if (rc)
+        return rc;
+    const char *prefix = sim_opt(c, "OSSPrefix"), *format = sim_opt(c, "ImageFormat");
+    if (prefix && (strlen(prefix) > 30 ||
+                   strspn(prefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") !=
+                       strlen(prefix)))
+        return sim_fail(c, 400, "InvalidOSSPrefix.Malformed",
+                        "OSSPrefix must be 1 to 30 letters and digits.");
+    static const char *const formats[] = {"raw", "vhd", "qcow2", "vmdk", "vdi"};
+    int known = !format;
+    for (size_t i = 0; format && i < ARRAY_LEN(formats); i++)
+        known |= strcasecmp(format, formats[i]) == 0;
+    if (!known)
+        return sim_fail(c, 400, "InvalidImageFormat.Malformed",
+                        "ImageFormat must be raw, vhd, qcow2, vmdk or vdi.");
+    size_t blen = strlen(bucket);
+    if (blen < 3 || blen > 63 || strspn(bucket, "abcdefghijklmnopqrstuvwxyz0123456789-") != blen ||
+        bucket[0] == '-' || bucket[blen - 1] == '-')
+        return sim_fail(c, 400, "InvalidOSSBucket.NotFound",
+                        "The specified OSS bucket does not exist in this region (bucket names are "
+                        "3 to 63 lowercase letters, digits and hyphens).");
+    cJSON *img = sim_find(c->root, "Images", "ImageId", id);
+    if (!img || !image_visible(img, c->region))
+        return sim_fail(c, 404, "InvalidImageId.NotFound", "The specified ImageId does not exist.");
+    if (strcmp(sim_gets(img, "ImageOwnerAlias"), "self") != 0)
+        return sim_fail(c, 403, "ImageNotSupported",
+                        "Only custom images of this account can be exported.");
+    if (strcmp(sim_gets(img, "Status"), "Available") != 0)
+        return sim_fail(c, 400, "IncorrectImageStatus", "The specified Image is not available.");
+    if (strcmp(sim_gets(img, "_Exporting"), "true") == 0)
+        return sim_fail(c, 403, "ImageIsExporting", "The specified Image is exporting.");
+    sim_sets(img, "_Exporting", "true");
+    sim_schedule(c, img, c->transition_ms, "_Exporting", "false");
+    char task[40];
+    sim_new_id("t-", task);
+    cJSON_AddStringToObject(c->out, "TaskId", task);
+    cJSON_AddStringToObject(c->out, "RegionId", c->region);
+    return ERR_OK;
+}
+
+/* action, version, handler, mutating, DryRun, ClientToken, RegionId required, parameters. */
 const struct sim_op sim_ops_images[] = {
-    {"DescribeImages", "2014-05-26", op_describe_images, 0, SIM_DRY_OP, 0, 1},
-    {"CreateImage", "2014-05-26", op_create_image, 1, SIM_DRY_OP, 1, 1},
-    {"CopyImage", "2014-05-26", op_copy_image, 1, SIM_DRY_OP, 1, 1},
-    {"ImportImage", "2014-05-26", op_import_image, 1, SIM_DRY_OP, 1, 1},
-    {"ModifyImageSharePermission", "2014-05-26", op_modify_image_share_permission, 1, SIM_DRY_OP, 0, 1},
+    {"DescribeImages", "2014-05-26", op_describe_images, 0, SIM_DRY_OP, 0, 1,
+     "ImageId ImageName ImageOwnerAlias Status OSType Architecture SnapshotId ImageFamily Usage "
+     "IsPublic IsSupportCloudinit IsSupportIoOptimized ResourceGroupId Tag.N.Key Tag.N.Value "
+     "Filter.N.Key Filter.N.Value PageNumber PageSize"},
+    {"CreateImage", "2014-05-26", op_create_image, 1, SIM_DRY_OP, 1, 1,
+     "InstanceId SnapshotId ImageName Description ImageFamily ImageVersion ResourceGroupId "
+     "Tag.N.Key Tag.N.Value"},
+    {"CopyImage", "2014-05-26", op_copy_image, 1, SIM_DRY_OP, 1, 1,
+     "ImageId DestinationRegionId DestinationImageName DestinationDescription ResourceGroupId "
+     "Tag.N.Key Tag.N.Value"},
+    {"ImportImage", "2014-05-26", op_import_image, 1, SIM_DRY_OP, 1, 1,
+     "ImageName Description Architecture OSType Platform RoleName ResourceGroupId "
+     "DiskDeviceMapping.N.OSSBucket DiskDeviceMapping.N.OSSObject DiskDeviceMapping.N.Format "
+     "DiskDeviceMapping.N.DiskImageSize DiskDeviceMapping.N.DiskImSize DiskDeviceMapping.N.Device "
+     "Tag.N.Key Tag.N.Value"},
+    {"ExportImage", "2014-05-26", op_export_image, 1, SIM_DRY_OP, 0, 1,
+     "ImageId OSSBucket OSSPrefix ImageFormat RoleName"},
+    {"ModifyImageSharePermission", "2014-05-26", op_modify_image_share_permission, 1, SIM_DRY_OP, 0,
+     1, "ImageId AddAccount.N RemoveAccount.N IsPublic"},
     {"DescribeImageSharePermission", "2014-05-26", op_describe_image_share_permission, 0,
-     SIM_DRY_NONE, 0, 1},
-    {"DeleteImage", "2014-05-26", op_delete_image, 1, SIM_DRY_OP, 0, 1},
-    {NULL, NULL, NULL, 0, SIM_DRY_NONE, 0, 0},
+     SIM_DRY_NONE, 0, 1, "ImageId PageNumber PageSize"},
+    {"DeleteImage", "2014-05-26", op_delete_image, 1, SIM_DRY_OP, 0, 1, "ImageId Force"},
+    {NULL, NULL, NULL, 0, SIM_DRY_NONE, 0, 0, NULL},
 };

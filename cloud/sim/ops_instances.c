@@ -39,13 +39,14 @@ static err_code instance_not_found(struct sim_ctx *c, const char *id)
                     "The specified InstanceId \"%s\" does not exist.", id ? id : "");
 }
 
-static int locked_for_security(const cJSON *inst)
+/* 1 when the instance's OperationLocks list `reason` ("security" forbids every operation). */
+static int locked_for(const cJSON *inst, const char *reason)
 {
     const cJSON *locks = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(inst, "OperationLocks"), "LockReason");
     const cJSON *l = NULL;
     cJSON_ArrayForEach(l, locks) {
-        if (strcmp(sim_gets(l, "LockReason"), "security") == 0)
+        if (strcmp(sim_gets(l, "LockReason"), reason) == 0)
             return 1;
     }
     return 0;
@@ -54,7 +55,7 @@ static int locked_for_security(const cJSON *inst)
 /* Check and apply one verb to one instance. */
 static err_code run_verb(struct sim_ctx *c, cJSON *inst, const struct verb *v)
 {
-    if (locked_for_security(inst))
+    if (locked_for(inst, "security"))
         return sim_fail(c, 403, "InstanceLockedForSecurity",
                         "The instance is locked for security reasons.");
     if (strcmp(sim_gets(inst, "Status"), v->from) != 0)
@@ -65,6 +66,8 @@ static err_code run_verb(struct sim_ctx *c, cJSON *inst, const struct verb *v)
     sim_iso_time(c->now, when);
     sim_sets(inst, "Status", v->now);
     sim_schedule(c, inst, c->transition_ms, "Status", v->then);
+    if (v != &verb_start)
+        sim_events_avoid(c, sim_gets(inst, "InstanceId"));
     if (v == &verb_stop) {
         const char *mode = sim_opt(c, "StoppedMode");
         sim_sets(inst, "StoppedMode", mode ? mode : "KeepCharging");
@@ -145,7 +148,7 @@ static err_code release_instance(struct sim_ctx *c, const char *id, int force)
     cJSON *inst = find_instance(c, id);
     if (!inst)
         return instance_not_found(c, id);
-    if (locked_for_security(inst))
+    if (locked_for(inst, "security"))
         return sim_fail(c, 403, "InstanceLockedForSecurity",
                         "The instance is locked for security reasons.");
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(inst, "DeletionProtection")))
@@ -266,29 +269,70 @@ static const struct {
     {"InstanceTypeFamily", "InstanceTypeFamily", NULL},
     {"InstanceNetworkType", "InstanceNetworkType", NULL},
     {"InstanceChargeType", "InstanceChargeType", NULL},
+    {"InternetChargeType", "InternetChargeType", NULL},
+    {"KeyPairName", "KeyPairName", NULL},
+    {"ResourceGroupId", "ResourceGroupId", NULL},
     {"VpcId", "VpcAttributes", "VpcId"},
     {"VSwitchId", "VpcAttributes", "VSwitchId"},
 };
 
+/* JSON-array address filters: parameter -> the instance's address list (object, inner array;
+ * EipAddress holds one string). An instance matches when one of its addresses is listed. */
+static const struct {
+    const char *param;
+    const char *outer;
+    const char *mid;   /* nested object or NULL */
+    const char *inner; /* array of strings, or the string field of EipAddress */
+} address_filters[] = {
+    {"PrivateIpAddresses", "VpcAttributes", "PrivateIpAddress", "IpAddress"},
+    {"PublicIpAddresses", "PublicIpAddress", NULL, "IpAddress"},
+    {"InnerIpAddresses", "InnerIpAddress", NULL, "IpAddress"},
+    {"EipAddresses", "EipAddress", NULL, "IpAddress"},
+};
+
+static int address_listed(const cJSON *inst, size_t f, const cJSON *want)
+{
+    const cJSON *holder = cJSON_GetObjectItemCaseSensitive(inst, address_filters[f].outer);
+    if (address_filters[f].mid)
+        holder = cJSON_GetObjectItemCaseSensitive(holder, address_filters[f].mid);
+    const cJSON *have = cJSON_GetObjectItemCaseSensitive(holder, address_filters[f].inner);
+    if (cJSON_IsString(have))
+        return *have->valuestring && in_list(want, have->valuestring);
+    const cJSON *a = NULL;
+    cJSON_ArrayForEach(a, have) {
+        if (cJSON_IsString(a) && in_list(want, a->valuestring))
+            return 1;
+    }
+    return 0;
+}
+
 static err_code op_describe_instances(struct sim_ctx *c)
 {
-    cJSON *ids = NULL;
+    cJSON *ids = NULL, *addrs[ARRAY_LEN(address_filters)] = {0};
+    struct sim_tag_filter tags;
+    struct sim_time_filter times;
     err_code rc = sim_json_list(c, "InstanceIds", 100, &ids);
+    for (size_t f = 0; !rc && f < ARRAY_LEN(address_filters); f++)
+        rc = sim_json_list(c, address_filters[f].param, 100, &addrs[f]);
+    if (!rc)
+        rc = sim_tag_filter(c, &tags);
+    if (!rc)
+        rc = sim_time_filter(c, 1, &times);
     if (rc)
-        return rc;
+        goto cleanup;
     const char *status = sim_opt(c, "Status");
     if (status) {
         int known = 0;
         for (size_t i = 0; i < ARRAY_LEN(instance_statuses); i++)
             known |= strcmp(status, instance_statuses[i]) == 0;
         if (!known) {
-            cJSON_Delete(ids);
-            return sim_fail(c, 404, "InvalidStatus.NotFound",
-                            "The specified Status \"%s\" is not valid.", status);
+            rc = sim_fail(c, 404, "InvalidStatus.NotFound",
+                          "The specified Status \"%s\" is not valid.", status);
+            goto cleanup;
         }
     }
     const char *name = sim_opt(c, "InstanceName");
-    const char *sg = sim_opt(c, "SecurityGroupId");
+    const char *sg = sim_opt(c, "SecurityGroupId"), *lock = sim_opt(c, "LockReason");
     cJSON *items = cJSON_CreateArray();
     const cJSON *inst = NULL;
     cJSON_ArrayForEach(inst, sim_kind(c->root, "Instances")) {
@@ -300,9 +344,12 @@ static err_code op_describe_instances(struct sim_ctx *c)
             continue;
         if (name && fnmatch(name, sim_gets(inst, "InstanceName"), 0) != 0)
             continue;
-        if (sg && !has_group(inst, sg))
+        if ((sg && !has_group(inst, sg)) || (lock && !locked_for(inst, lock)) ||
+            !sim_tags_match(&tags, inst) || !sim_time_match(&times, inst))
             continue;
         int ok = 1;
+        for (size_t f = 0; ok && f < ARRAY_LEN(address_filters); f++)
+            ok = !addrs[f] || address_listed(inst, f, addrs[f]);
         for (size_t f = 0; ok && f < ARRAY_LEN(instance_filters); f++) {
             const char *want = sim_opt(c, instance_filters[f].param);
             const cJSON *holder = inst;
@@ -315,8 +362,12 @@ static err_code op_describe_instances(struct sim_ctx *c)
         if (ok)
             cJSON_AddItemToArray(items, render_instance(c, inst));
     }
+    rc = sim_page(c, items, "Instances", "Instance", 10, 100, 1);
+cleanup:
     cJSON_Delete(ids);
-    return sim_page(c, items, "Instances", "Instance", 10, 100, 1);
+    for (size_t f = 0; f < ARRAY_LEN(address_filters); f++)
+        cJSON_Delete(addrs[f]);
+    return rc;
 }
 
 static err_code op_describe_instance_status(struct sim_ctx *c)
@@ -380,19 +431,32 @@ static err_code op_describe_zones(struct sim_ctx *c)
     return ERR_OK;
 }
 
-/* action, version, handler, mutating, DryRun, ClientToken, RegionId required. */
+/* action, version, handler, mutating, DryRun, ClientToken, RegionId required, parameters. */
 const struct sim_op sim_ops_instances[] = {
-    {"DescribeRegions", "2014-05-26", op_describe_regions, 0, SIM_DRY_NONE, 0, 0},
-    {"DescribeZones", "2014-05-26", op_describe_zones, 0, SIM_DRY_NONE, 0, 1},
-    {"DescribeInstances", "2014-05-26", op_describe_instances, 0, SIM_DRY_OP, 0, 1},
-    {"DescribeInstanceStatus", "2014-05-26", op_describe_instance_status, 0, SIM_DRY_NONE, 0, 1},
-    {"StartInstance", "2014-05-26", op_start_instance, 1, SIM_DRY_OP, 0, 0},
-    {"StopInstance", "2014-05-26", op_stop_instance, 1, SIM_DRY_OP, 0, 0},
-    {"RebootInstance", "2014-05-26", op_reboot_instance, 1, SIM_DRY_OP, 0, 0},
-    {"StartInstances", "2014-05-26", op_start_instances, 1, SIM_DRY_BATCH, 0, 1},
-    {"StopInstances", "2014-05-26", op_stop_instances, 1, SIM_DRY_BATCH, 0, 1},
-    {"RebootInstances", "2014-05-26", op_reboot_instances, 1, SIM_DRY_BATCH, 0, 1},
-    {"DeleteInstance", "2014-05-26", op_delete_instance, 1, SIM_DRY_OP, 0, 0},
-    {"DeleteInstances", "2014-05-26", op_delete_instances, 1, SIM_DRY_BATCH, 1, 1},
-    {NULL, NULL, NULL, 0, SIM_DRY_NONE, 0, 0},
+    {"DescribeRegions", "2014-05-26", op_describe_regions, 0, SIM_DRY_NONE, 0, 0, "AcceptLanguage"},
+    {"DescribeZones", "2014-05-26", op_describe_zones, 0, SIM_DRY_NONE, 0, 1, "AcceptLanguage"},
+    {"DescribeInstances", "2014-05-26", op_describe_instances, 0, SIM_DRY_OP, 0, 1,
+     "InstanceIds Status InstanceName SecurityGroupId LockReason ZoneId ImageId InstanceType "
+     "InstanceTypeFamily InstanceNetworkType InstanceChargeType InternetChargeType KeyPairName "
+     "ResourceGroupId VpcId VSwitchId PrivateIpAddresses PublicIpAddresses InnerIpAddresses "
+     "EipAddresses Tag.N.Key Tag.N.Value Filter.N.Key Filter.N.Value PageNumber PageSize "
+     "MaxResults NextToken"},
+    {"DescribeInstanceStatus", "2014-05-26", op_describe_instance_status, 0, SIM_DRY_NONE, 0, 1,
+     "InstanceId.N ZoneId PageNumber PageSize"},
+    {"StartInstance", "2014-05-26", op_start_instance, 1, SIM_DRY_OP, 0, 0,
+     "InstanceId InitLocalDisk"},
+    {"StopInstance", "2014-05-26", op_stop_instance, 1, SIM_DRY_OP, 0, 0,
+     "InstanceId ForceStop StoppedMode ConfirmStop"},
+    {"RebootInstance", "2014-05-26", op_reboot_instance, 1, SIM_DRY_OP, 0, 0, "InstanceId ForceStop"},
+    {"StartInstances", "2014-05-26", op_start_instances, 1, SIM_DRY_BATCH, 0, 1,
+     "InstanceId.N BatchOptimization"},
+    {"StopInstances", "2014-05-26", op_stop_instances, 1, SIM_DRY_BATCH, 0, 1,
+     "InstanceId.N ForceStop StoppedMode BatchOptimization"},
+    {"RebootInstances", "2014-05-26", op_reboot_instances, 1, SIM_DRY_BATCH, 0, 1,
+     "InstanceId.N ForceReboot BatchOptimization"},
+    {"DeleteInstance", "2014-05-26", op_delete_instance, 1, SIM_DRY_OP, 0, 0,
+     "InstanceId Force ForceStop TerminateSubscription"},
+    {"DeleteInstances", "2014-05-26", op_delete_instances, 1, SIM_DRY_BATCH, 1, 1,
+     "InstanceId.N Force ForceStop TerminateSubscription"},
+    {NULL, NULL, NULL, 0, SIM_DRY_NONE, 0, 0, NULL},
 };

@@ -179,6 +179,19 @@ err_code sim_bool(struct sim_ctx *c, const char *name, int def, int *ret)
                     name);
 }
 
+err_code sim_tristate(struct sim_ctx *c, const char *name, int *ret)
+{
+    *ret = -1;
+    if (!sim_opt(c, name))
+        return ERR_OK;
+    return sim_bool(c, name, 0, ret);
+}
+
+int sim_tristate_ok(int want, const cJSON *obj, const char *field)
+{
+    return want < 0 || want == cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, field));
+}
+
 err_code sim_long(struct sim_ctx *c, const char *name, long min, long max, long def, long *ret)
 {
     const char *v = sim_opt(c, name);

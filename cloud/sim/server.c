@@ -1,6 +1,7 @@
 /* server.c - the simulator's HTTP front: libmicrohttpd on loopback, bounded bodies, signature
  * verification, fault injection, one mutex around the state, atomic persistence after each
- * write. The operations themselves are transport-free (dispatch.c). Layer: cloud (simulator). */
+ * write, the request log and its /_sim/requests view. The operations themselves are
+ * transport-free (dispatch.c). Layer: cloud (simulator). */
 #include "cloud/sim/sim_int.h"
 
 #include <arpa/inet.h>
@@ -21,6 +22,7 @@
 #define SIM_MAX_COUNTED_ACTIONS 256u    /* distinct actions counted by sim_requests_received */
 #define SIM_MAX_LATENCY_MS 60000u       /* --faults latency ceiling */
 #define SIM_CONN_MEMORY (2u << 20)      /* per-connection memory: long query strings fit */
+#define SIM_LOG_PATH "/_sim/requests"    /* the request log over HTTP (loopback only) */
 
 /* Fault injection settings (all shares in [0, 1]). */
 struct sim_faults {
@@ -45,6 +47,8 @@ struct sim_server {
     } counts[SIM_MAX_COUNTED_ACTIONS];
     size_t ncounts;
     unsigned long total;
+    struct sim_reqlog *log;    /* every API request received */
+    int loopback;              /* 1 when listening on 127.0.0.0/8 */
 };
 
 /* Per-request state, allocated on the first callback and freed on completion. */
@@ -228,10 +232,59 @@ static void sleep_ms(unsigned ms)
         ;
 }
 
-/* One complete request: everything after the body has arrived. */
-static enum MHD_Result handle(sim_server *s, struct MHD_Connection *conn, const char *method,
-                              struct sim_conn *sc)
+/* GET /_sim/requests?since=N: the request log, unsigned. Only ever served on loopback, where
+ * the simulator exists for local testing; on any other address it is refused. */
+static enum MHD_Result handle_log(sim_server *s, struct MHD_Connection *conn, const char *url,
+                                  const char *method)
 {
+    struct sim_fail f = {0};
+    if (strcmp(url, SIM_LOG_PATH) != 0) {
+        f = (struct sim_fail){404, "InvalidAction.NotFound", "No such simulator page."};
+        return send_fail(conn, &f, NULL, 0);
+    }
+    if (strcmp(method, "GET") != 0) {
+        f = (struct sim_fail){405, "UnsupportedHTTPMethod", "Use GET for " SIM_LOG_PATH "."};
+        return send_fail(conn, &f, NULL, 0);
+    }
+    if (!s->loopback) {
+        f = (struct sim_fail){403, "Forbidden.NotLoopback",
+                              "The request log is served only when the simulator listens on a "
+                              "loopback address."};
+        return send_fail(conn, &f, NULL, 0);
+    }
+    const char *since_s = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since");
+    long since = 0;
+    if (since_s && parse_long(since_s, 0, 0x7fffffffL, &since) != ERR_OK) {
+        f = (struct sim_fail){400, "InvalidParameter",
+                              "The parameter \"since\" must be a sequence number (0 or more)."};
+        return send_fail(conn, &f, NULL, 0);
+    }
+    unsigned long next = 0;
+    pthread_mutex_lock(&s->mu);
+    cJSON *arr = sim_reqlog_since(s->log, (unsigned long)since, &next);
+    pthread_mutex_unlock(&s->mu);
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddItemToObject(body, "requests", arr);
+    cJSON_AddNumberToObject(body, "next", (double)next);
+    enum MHD_Result r = send_json(conn, 200, body, 0);
+    cJSON_Delete(body);
+    return r;
+}
+
+cJSON *sim_request_log(sim_server *s, unsigned long since_seq)
+{
+    pthread_mutex_lock(&s->mu);
+    cJSON *arr = sim_reqlog_since(s->log, since_seq, NULL);
+    pthread_mutex_unlock(&s->mu);
+    return arr;
+}
+
+/* One complete request: everything after the body has arrived. */
+static enum MHD_Result handle(sim_server *s, struct MHD_Connection *conn, const char *url,
+                              const char *method, struct sim_conn *sc)
+{
+    if (strncmp(url, "/_sim/", 6) == 0)
+        return handle_log(s, conn, url, method);
     const char *names[SIM_MAX_HEADERS], *values[SIM_MAX_HEADERS];
     char *owned[SIM_MAX_HEADERS];
     struct collect hc = {names, values, owned, 0};
@@ -242,11 +295,20 @@ static enum MHD_Result handle(sim_server *s, struct MHD_Connection *conn, const 
     enum MHD_Result result = MHD_YES;
     struct sim_reply reply = {0};
     int drop = 0, throttled = 0;
+    uint64_t now = now_wall_ms();
+    int log_status = 0;
+    char log_code[96] = "";
 
     MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &hc);
     struct sim_http_req req = {method, names, values, hc.n, &query, sc->body.data, sc->body.len};
     const char *host = sim_http_header(&req, "host");
     const char *action = sim_http_header(&req, "x-acs-action");
+
+    /* Collected before anything can fail, so that the request log shows what was asked. */
+    int too_many = MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &query) < 0 ||
+                   query.n >= SIM_MAX_PARAMS;
+    for (size_t i = 0; i < query.n; i++)
+        sim_params_add(&all, query.v[i].key, query.v[i].val);
 
     pthread_mutex_lock(&s->mu);
     count_request(s, action);
@@ -254,8 +316,10 @@ static enum MHD_Result handle(sim_server *s, struct MHD_Connection *conn, const 
     double u_drop = next_unit(&s->faults);
     unsigned latency = s->faults.latency_ms;
     pthread_mutex_unlock(&s->mu);
-    if (latency)
+    if (latency) {
         sleep_ms(latency);
+        now = now_wall_ms();
+    }
     drop = u_drop < s->faults.drop;
 
     if (u_throttle < s->faults.throttle) {
@@ -278,19 +342,15 @@ static enum MHD_Result handle(sim_server *s, struct MHD_Connection *conn, const 
         snprintf(f.code, sizeof f.code, "InvalidParameter.BodyTooLarge");
         goto failed;
     }
-    if (MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &query) < 0 ||
-        query.n >= SIM_MAX_PARAMS) {
+    if (too_many) {
         f = (struct sim_fail){400, "InvalidParameter", "Too many query parameters."};
         goto failed;
     }
-    uint64_t now = now_wall_ms();
     pthread_mutex_lock(&s->mu);
     err_code rc = sim_auth_verify(s->auth, &req, now, &f);
     pthread_mutex_unlock(&s->mu);
     if (rc)
         goto failed;
-    for (size_t i = 0; i < query.n; i++)
-        sim_params_add(&all, query.v[i].key, query.v[i].val);
     const char *ctype = sim_http_header(&req, "content-type");
     if (sc->body.len > 0 && ctype &&
         strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0 &&
@@ -314,13 +374,25 @@ static enum MHD_Result handle(sim_server *s, struct MHD_Connection *conn, const 
     pthread_mutex_unlock(&s->mu);
     if (!reply.body)
         goto failed;
+    log_status = reply.status;
+    if (reply.status != 200) {
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(reply.body, "Code");
+        snprintf(log_code, sizeof log_code, "%s", cJSON_IsString(code) ? code->valuestring : "");
+    }
     /* A dropped connection loses the answer of work that was done: what ClientToken is for. */
     result = drop ? MHD_NO : send_json(conn, reply.status, reply.body, 0);
     goto cleanup;
 
 failed:
+    log_status = f.status;
+    snprintf(log_code, sizeof log_code, "%s", f.code);
     result = drop ? MHD_NO : send_fail(conn, &f, host, throttled);
 cleanup:
+    /* The log says what the client was answered: status 0 when the connection was dropped. */
+    pthread_mutex_lock(&s->mu);
+    sim_reqlog_add(s->log, now, action, sim_http_header(&req, "x-acs-version"), &all,
+                   drop ? 0 : log_status, log_code[0] ? log_code : NULL);
+    pthread_mutex_unlock(&s->mu);
     cJSON_Delete(reply.body);
     for (size_t i = 0; i < hc.n; i++)
         free(owned[i]);
@@ -347,7 +419,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
-    return handle(s, conn, method, sc);
+    return handle(s, conn, url, method, sc);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -392,6 +464,14 @@ static err_code load_state(const struct sim_config *cfg, struct sim_state **ret,
     return rc;
 }
 
+int sim_host_is_loopback(const char *host)
+{
+    struct in_addr a;
+    if (strcmp(host, "localhost") == 0)
+        return 1;
+    return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
 static void *sim_cjson_malloc(size_t n) { return xmalloc(n); }
 
 sim_server *sim_start(const struct sim_config *cfg, struct err *e)
@@ -410,6 +490,8 @@ sim_server *sim_start(const struct sim_config *cfg, struct err *e)
         err_set(e, ERR_INVALID, "listen address %s:%u is not an IPv4 address and port", host, cfg->port);
         goto fail;
     }
+    s->loopback = sim_host_is_loopback(host);
+    s->log = sim_reqlog_new();
     if (parse_faults(cfg->faults, &s->faults, e) != ERR_OK)
         goto fail;
     if (load_state(cfg, &s->st, e) != ERR_OK)
@@ -452,6 +534,7 @@ void sim_stop(sim_server *s)
         MHD_stop_daemon(s->daemon);
     sim_state_free(s->st);
     sim_auth_free(s->auth);
+    sim_reqlog_free(s->log);
     free(s->state_file);
     pthread_mutex_destroy(&s->mu);
     free(s);

@@ -36,6 +36,9 @@ static const struct {
     {"AutoSnapshotPolicies", "AutoSnapshotPolicyId"},
     {"Commands", "CommandId"},
     {"Invocations", "InvokeId"},
+    {"SendFiles", "InvokeId"},
+    {"KeyPairs", "KeyPairName"},
+    {"InstanceEvents", "EventId"},
     {"ClientTokens", "Token"},
 };
 
@@ -362,7 +365,8 @@ err_code sim_page(struct sim_ctx *c, cJSON *items, const char *outer, const char
 {
     long total = cJSON_GetArraySize(items);
     long start = 0, size = def_size, page = 1;
-    int token_mode = token_ok && (sim_opt(c, "MaxResults") || sim_opt(c, "NextToken"));
+    int token_mode = token_ok == SIM_PAGE_TOKENS ||
+                     (token_ok && (sim_opt(c, "MaxResults") || sim_opt(c, "NextToken")));
     err_code rc = ERR_OK;
     if (token_mode) {
         rc = sim_long(c, "MaxResults", 0, 100000, def_size, &size);

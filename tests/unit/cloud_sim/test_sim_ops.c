@@ -14,84 +14,33 @@
 
 #include "cloud/sim/sim_int.h"
 #include "tests/unit/cloud_sim/sim_cases.h"
-
-#define T0 1800000000000ull /* a fixed wall clock for the tests (ms) */
-#define TR 1000u            /* transition time used by these tests */
+#include "tests/unit/cloud_sim/sim_test.h"
 
 static const char *cases_path;
 
-static struct sim_state *fresh(void)
+/* Run one row on a fresh demo region; every mismatch is printed, and counted in *arg. */
+static void check_case(const struct sim_case *c, void *arg)
 {
-    struct sim_state *st = NULL;
-    struct err e = {0};
-    assert_int_equal(sim_state_new(sim_demo_region_json, sim_demo_region_json_len, "demo", TR, &st, &e),
-                     ERR_OK);
-    return st;
-}
-
-/* Call `action` with form-encoded params at time now; returns the body (caller deletes). */
-static cJSON *call_at(struct sim_state *st, const char *action, const char *form, uint64_t now,
-                      int *ret_status)
-{
-    struct sim_params p;
-    sim_params_init(&p);
-    assert_int_equal(sim_params_parse_form(&p, form, strlen(form)), ERR_OK);
-    const char *version = "2014-05-26";
-    char name[128];
-    snprintf(name, sizeof name, "%s", action);
-    char *at = strchr(name, '@');
-    if (at) {
-        *at = '\0';
-        version = "2016-04-28";
-    }
-    struct sim_reply r;
-    sim_state_call(st, name, version, &p, "ecs.cn-hangzhou.aliyuncs.com", now, &r);
-    sim_params_release(&p);
-    assert_non_null(r.body);
-    assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r.body, "RequestId")));
-    if (ret_status)
-        *ret_status = r.status;
-    return r.body;
-}
-
-static const char *code_of(const cJSON *body)
-{
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(body, "Code");
-    return cJSON_IsString(c) ? c->valuestring : "OK";
-}
-
-/* Expect `code` ("OK" = success) from one call; returns the body. */
-static cJSON *expect(struct sim_state *st, const char *action, const char *form, uint64_t now,
-                     const char *code)
-{
-    int status = 0;
-    cJSON *b = call_at(st, action, form, now, &status);
-    if (strcmp(code_of(b), code) != 0)
-        fail_msg("%s %s: want %s, got %s (%s)", action, form, code, code_of(b),
-                 cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "Message"))
-                     ? cJSON_GetObjectItemCaseSensitive(b, "Message")->valuestring : "");
-    assert_int_equal(status == 200, strcmp(code, "OK") == 0);
-    return b;
-}
-
-static void check_case(const struct sim_case *c, void *unused)
-{
-    (void)unused;
-    struct sim_state *st = fresh();
+    int *failures = arg;
+    struct sim_state *st = sim_test_fresh();
     int got = 0;
-    cJSON *b = call_at(st, c->action, c->form, T0, &got);
-    if (strcmp(code_of(b), c->code) != 0 || got != c->status)
-        fail_msg("%s %s: want %ld %s, got %d %s (%s)", c->action, c->form, c->status, c->code, got,
-                 code_of(b),
-                 cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "Message"))
-                     ? cJSON_GetObjectItemCaseSensitive(b, "Message")->valuestring : "");
+    cJSON *b = sim_test_call(st, c->action, c->form, T0, &got);
+    if (strcmp(sim_test_code(b), c->code) != 0 || got != c->status) {
+        print_error("%s %s: want %ld %s, got %d %s (%s)\n", c->action, c->form, c->status, c->code,
+                    got, sim_test_code(b),
+                    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "Message"))
+                        ? cJSON_GetObjectItemCaseSensitive(b, "Message")->valuestring : "");
+        (*failures)++;
+    }
     cJSON_Delete(b);
     sim_state_free(st);
 }
 
 static void test_cases_file(void **unused)
 {
-    assert_true(sim_cases_each(cases_path, false, check_case, NULL) > 100);
+    int failures = 0;
+    assert_true(sim_cases_each(cases_path, false, check_case, &failures) > 300);
+    assert_int_equal(failures, 0);
 }
 
 static const char *status_of(struct sim_state *st, const char *id, uint64_t now)
@@ -99,7 +48,7 @@ static const char *status_of(struct sim_state *st, const char *id, uint64_t now)
     static char out[32];
     char form[128];
     snprintf(form, sizeof form, "RegionId=cn-hangzhou&InstanceId.1=%s", id);
-    cJSON *b = expect(st, "DescribeInstanceStatus", form, now, "OK");
+    cJSON *b = sim_test_expect(st, "DescribeInstanceStatus", form, now, "OK");
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(b, "InstanceStatuses"), "InstanceStatus");
     assert_int_equal(cJSON_GetArraySize(arr), 1);
@@ -110,24 +59,24 @@ static const char *status_of(struct sim_state *st, const char *id, uint64_t now)
 
 static void test_instance_lifecycle(void **unused)
 {
-    struct sim_state *st = fresh();
+    struct sim_state *st = sim_test_fresh();
     const char *web = "i-bp1web01000000000000";
-    cJSON_Delete(expect(st, "StopInstance", "InstanceId=i-bp1web01000000000000", T0, "OK"));
+    cJSON_Delete(sim_test_expect(st, "StopInstance", "InstanceId=i-bp1web01000000000000", T0, "OK"));
     assert_string_equal(status_of(st, web, T0), "Stopping");
     assert_string_equal(status_of(st, web, T0 + TR - 1), "Stopping");
-    cJSON_Delete(expect(st, "StartInstance", "InstanceId=i-bp1web01000000000000", T0 + 1, "IncorrectInstanceStatus"));
+    cJSON_Delete(sim_test_expect(st, "StartInstance", "InstanceId=i-bp1web01000000000000", T0 + 1, "IncorrectInstanceStatus"));
     assert_string_equal(status_of(st, web, T0 + TR), "Stopped");
-    cJSON_Delete(expect(st, "StartInstance", "InstanceId=i-bp1web01000000000000", T0 + TR, "OK"));
+    cJSON_Delete(sim_test_expect(st, "StartInstance", "InstanceId=i-bp1web01000000000000", T0 + TR, "OK"));
     assert_string_equal(status_of(st, web, T0 + TR), "Starting");
     assert_string_equal(status_of(st, web, T0 + 2 * TR), "Running");
-    cJSON_Delete(expect(st, "RebootInstance", "InstanceId=i-bp1web01000000000000", T0 + 2 * TR, "OK"));
+    cJSON_Delete(sim_test_expect(st, "RebootInstance", "InstanceId=i-bp1web01000000000000", T0 + 2 * TR, "OK"));
     assert_string_equal(status_of(st, web, T0 + 2 * TR), "Starting");
     assert_string_equal(status_of(st, web, T0 + 3 * TR), "Running");
     /* Release: Running needs Force; afterwards the instance and its primary ENI are gone. */
-    cJSON_Delete(expect(st, "DeleteInstance", "InstanceId=i-bp1web01000000000000&Force=true", T0 + 3 * TR, "OK"));
-    cJSON_Delete(expect(st, "StartInstance", "InstanceId=i-bp1web01000000000000", T0 + 3 * TR,
+    cJSON_Delete(sim_test_expect(st, "DeleteInstance", "InstanceId=i-bp1web01000000000000&Force=true", T0 + 3 * TR, "OK"));
+    cJSON_Delete(sim_test_expect(st, "StartInstance", "InstanceId=i-bp1web01000000000000", T0 + 3 * TR,
                         "InvalidInstanceId.NotFound"));
-    cJSON *b = expect(st, "DescribeNetworkInterfaces", "RegionId=cn-hangzhou&InstanceId=i-bp1web01000000000000",
+    cJSON *b = sim_test_expect(st, "DescribeNetworkInterfaces", "RegionId=cn-hangzhou&InstanceId=i-bp1web01000000000000",
                       T0 + 3 * TR, "OK");
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(b, "TotalCount")->valueint, 0);
     cJSON_Delete(b);
@@ -136,13 +85,13 @@ static void test_instance_lifecycle(void **unused)
 
 static void test_all_together_rolls_back(void **unused)
 {
-    struct sim_state *st = fresh();
+    struct sim_state *st = sim_test_fresh();
     /* web-01 could stop, db-01 cannot: AllTogether leaves web-01 Running. */
-    cJSON_Delete(expect(st, "StopInstances",
+    cJSON_Delete(sim_test_expect(st, "StopInstances",
                         "RegionId=cn-hangzhou&InstanceId.1=i-bp1web01000000000000&InstanceId.2=i-bp1db010000000000000",
                         T0, "IncorrectInstanceStatus"));
     assert_string_equal(status_of(st, "i-bp1web01000000000000", T0), "Running");
-    cJSON *b = expect(st, "StopInstances",
+    cJSON *b = sim_test_expect(st, "StopInstances",
                       "RegionId=cn-hangzhou&BatchOptimization=SuccessFirst&InstanceId.1=i-bp1web01000000000000"
                       "&InstanceId.2=i-bp1db010000000000000", T0, "OK");
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(
@@ -169,7 +118,7 @@ static char *repeat(const char *head, const char *prefix, size_t n, const char *
 
 static void test_limits(void **unused)
 {
-    struct sim_state *st = fresh();
+    struct sim_state *st = sim_test_fresh();
     /* 200 rules per group: 2 x 100 fill sg-spare, the 201st is refused. */
     for (size_t batch = 0; batch < 2; batch++) {
         struct buf b;
@@ -179,33 +128,33 @@ static void test_limits(void **unused)
             buf_printf(&b, "&Permissions.%zu.IpProtocol=TCP&Permissions.%zu.PortRange=%zu/%zu"
                        "&Permissions.%zu.SourceCidrIp=10.0.0.0/8", i, i, batch * 100 + i,
                        batch * 100 + i, i);
-        cJSON_Delete(expect(st, "AuthorizeSecurityGroup", b.data, T0, "OK"));
+        cJSON_Delete(sim_test_expect(st, "AuthorizeSecurityGroup", b.data, T0, "OK"));
         buf_release(&b);
     }
-    cJSON_Delete(expect(st, "AuthorizeSecurityGroup",
+    cJSON_Delete(sim_test_expect(st, "AuthorizeSecurityGroup",
                         "RegionId=cn-hangzhou&SecurityGroupId=sg-bp1spare000000000000&IpProtocol=TCP"
                         "&PortRange=201/201&SourceCidrIp=10.0.0.0/8", T0, "AuthorizationLimitExceed"));
     /* An existing rule is a no-op even at the limit. */
-    cJSON_Delete(expect(st, "AuthorizeSecurityGroup",
+    cJSON_Delete(sim_test_expect(st, "AuthorizeSecurityGroup",
                         "RegionId=cn-hangzhou&SecurityGroupId=sg-bp1spare000000000000&IpProtocol=TCP"
                         "&PortRange=5/5&SourceCidrIp=10.0.0.0/8", T0, "OK"));
 
     /* 5 groups per instance: web-01 is in 2; 3 more fit, the 6th is refused. */
     for (int i = 0; i < 4; i++) {
-        cJSON *b = expect(st, "CreateSecurityGroup", "RegionId=cn-hangzhou&VpcId=vpc-bp1demo0000000000000", T0, "OK");
+        cJSON *b = sim_test_expect(st, "CreateSecurityGroup", "RegionId=cn-hangzhou&VpcId=vpc-bp1demo0000000000000", T0, "OK");
         char form[160];
         snprintf(form, sizeof form, "SecurityGroupId=%s&InstanceId=i-bp1web01000000000000",
                  cJSON_GetObjectItemCaseSensitive(b, "SecurityGroupId")->valuestring);
-        cJSON_Delete(expect(st, "JoinSecurityGroup", form, T0, i < 3 ? "OK" : "InstanceSecurityGroupLimitExceeded"));
+        cJSON_Delete(sim_test_expect(st, "JoinSecurityGroup", form, T0, i < 3 ? "OK" : "InstanceSecurityGroupLimitExceeded"));
         cJSON_Delete(b);
     }
 
     /* 51 targets for SendFile or RunCommand: refused before anything else (50 per call). */
     char *form = repeat("RegionId=cn-hangzhou&Name=f&TargetDir=/tmp&Content=x", "InstanceId", 51, "i-", 1);
-    cJSON_Delete(expect(st, "SendFile", form, T0, "InstanceIds.ExceedLimit"));
+    cJSON_Delete(sim_test_expect(st, "SendFile", form, T0, "InstanceIds.ExceedLimit"));
     free(form);
     form = repeat("RegionId=cn-hangzhou&Type=RunShellScript&CommandContent=ls", "InstanceId", 51, "i-", 1);
-    cJSON_Delete(expect(st, "RunCommand", form, T0, "InstanceIds.ExceedLimit"));
+    cJSON_Delete(sim_test_expect(st, "RunCommand", form, T0, "InstanceIds.ExceedLimit"));
     free(form);
 
     /* 33 KB of content: over every Cloud Assistant limit; 20 KB fits SendFile. */
@@ -214,68 +163,68 @@ static void test_limits(void **unused)
     buf_puts(&big, "RegionId=cn-hangzhou&Type=RunShellScript&InstanceId.1=i-bp1web01000000000000&CommandContent=");
     for (int i = 0; i < 33 * 1024 / 4; i++)
         buf_puts(&big, "QUJD");
-    cJSON_Delete(expect(st, "RunCommand", big.data, T0, "CmdContent.ExceedLimit"));
+    cJSON_Delete(sim_test_expect(st, "RunCommand", big.data, T0, "CmdContent.ExceedLimit"));
     buf_reset(&big);
     /* 31 KB of Base64 is within the 32 KB API limit. */
     buf_puts(&big, "RegionId=cn-hangzhou&Type=RunShellScript&InstanceId.1=i-bp1web01000000000000&ContentEncoding=Base64&CommandContent=");
     for (int i = 0; i < 31 * 1024 / 4; i++)
         buf_puts(&big, "QUJD");
-    cJSON_Delete(expect(st, "RunCommand", big.data, T0, "OK"));
+    cJSON_Delete(sim_test_expect(st, "RunCommand", big.data, T0, "OK"));
     buf_reset(&big);
     buf_puts(&big, "RegionId=cn-hangzhou&Name=n&Type=RunShellScript&CommandContent=");
     for (int i = 0; i < 33 * 1024 / 4; i++)
         buf_puts(&big, "QUJD");
-    cJSON_Delete(expect(st, "CreateCommand", big.data, T0, "CmdContent.ExceedLimit"));
+    cJSON_Delete(sim_test_expect(st, "CreateCommand", big.data, T0, "CmdContent.ExceedLimit"));
     buf_reset(&big);
     buf_puts(&big, "RegionId=cn-hangzhou&Name=f&TargetDir=/tmp&ContentType=Base64&InstanceId.1=i-bp1web01000000000000&Content=");
     for (int i = 0; i < 33 * 1024 / 4; i++)
         buf_puts(&big, "QUJD");
-    cJSON_Delete(expect(st, "SendFile", big.data, T0, "FileSize.ExceedLimit"));
+    cJSON_Delete(sim_test_expect(st, "SendFile", big.data, T0, "FileSize.ExceedLimit"));
     buf_reset(&big);
     buf_puts(&big, "RegionId=cn-hangzhou&Name=f&TargetDir=/tmp&ContentType=Base64&InstanceId.1=i-bp1web01000000000000&Content=");
     for (int i = 0; i < 20 * 1024 / 4; i++)
         buf_puts(&big, "QUJD");
-    cJSON_Delete(expect(st, "SendFile", big.data, T0, "OK"));
+    cJSON_Delete(sim_test_expect(st, "SendFile", big.data, T0, "OK"));
     buf_release(&big);
 
     /* 11 accounts in one call are refused, 10 are fine. */
     form = repeat("RegionId=cn-hangzhou&ImageId=m-bp1webgolden00000000", "AddAccount", 11, "10000000000000", 2);
-    cJSON_Delete(expect(st, "ModifyImageSharePermission", form, T0, "InvalidParameter.AddAccountCount"));
+    cJSON_Delete(sim_test_expect(st, "ModifyImageSharePermission", form, T0, "InvalidParameter.AddAccountCount"));
     free(form);
     form = repeat("RegionId=cn-hangzhou&ImageId=m-bp1webgolden00000000", "AddAccount", 10, "10000000000000", 2);
-    cJSON_Delete(expect(st, "ModifyImageSharePermission", form, T0, "OK"));
+    cJSON_Delete(sim_test_expect(st, "ModifyImageSharePermission", form, T0, "OK"));
     free(form);
-    cJSON *b = expect(st, "DescribeImageSharePermission", "RegionId=cn-hangzhou&ImageId=m-bp1webgolden00000000&PageSize=100", T0, "OK");
+    cJSON *b = sim_test_expect(st, "DescribeImageSharePermission", "RegionId=cn-hangzhou&ImageId=m-bp1webgolden00000000&PageSize=100", T0, "OK");
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(b, "TotalCount")->valueint, 11);
     cJSON_Delete(b);
 
     /* 17 disks in a snapshot-consistent group. */
     form = repeat("RegionId=cn-hangzhou", "DiskId", 17, "d-", 1);
-    cJSON_Delete(expect(st, "CreateSnapshotGroup", form, T0, "InvalidParameter.DiskCount"));
+    cJSON_Delete(sim_test_expect(st, "CreateSnapshotGroup", form, T0, "InvalidParameter.DiskCount"));
     free(form);
     sim_state_free(st);
 }
 
 static void test_client_token(void **unused)
 {
-    struct sim_state *st = fresh();
+    struct sim_state *st = sim_test_fresh();
     const char *form = "RegionId=cn-hangzhou&VpcId=vpc-bp1demo0000000000000&SecurityGroupName=tok&ClientToken=abc-123";
-    cJSON *a = expect(st, "CreateSecurityGroup", form, T0, "OK");
-    cJSON *b = expect(st, "CreateSecurityGroup", form, T0 + 5, "OK");
+    cJSON *a = sim_test_expect(st, "CreateSecurityGroup", form, T0, "OK");
+    cJSON *b = sim_test_expect(st, "CreateSecurityGroup", form, T0 + 5, "OK");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(a, "SecurityGroupId")->valuestring,
                         cJSON_GetObjectItemCaseSensitive(b, "SecurityGroupId")->valuestring);
     assert_string_not_equal(cJSON_GetObjectItemCaseSensitive(a, "RequestId")->valuestring,
                             cJSON_GetObjectItemCaseSensitive(b, "RequestId")->valuestring);
     cJSON_Delete(a);
     cJSON_Delete(b);
-    b = expect(st, "DescribeSecurityGroups", "RegionId=cn-hangzhou&SecurityGroupName=tok", T0, "OK");
+    b = sim_test_expect(st, "DescribeSecurityGroups", "RegionId=cn-hangzhou&SecurityGroupName=tok", T0, "OK");
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(b, "TotalCount")->valueint, 1);
     cJSON_Delete(b);
-    cJSON_Delete(expect(st, "CreateSecurityGroup",
+    cJSON_Delete(sim_test_expect(st, "CreateSecurityGroup",
                         "RegionId=cn-hangzhou&VpcId=vpc-bp1demo0000000000000&SecurityGroupName=other&ClientToken=abc-123",
                         T0, "IdempotentParameterMismatch"));
     /* The same token on another action is a different request. */
-    cJSON_Delete(expect(st, "CreateNetworkInterface",
+    cJSON_Delete(sim_test_expect(st, "CreateNetworkInterface",
                         "RegionId=cn-hangzhou&VSwitchId=vsw-bp1demoh000000000000&SecurityGroupId=sg-bp1base0000000000000&ClientToken=abc-123",
                         T0, "OK"));
     sim_state_free(st);
@@ -283,8 +232,8 @@ static void test_client_token(void **unused)
 
 static void test_invocation_progress(void **unused)
 {
-    struct sim_state *st = fresh();
-    cJSON *b = expect(st, "RunCommand",
+    struct sim_state *st = sim_test_fresh();
+    cJSON *b = sim_test_expect(st, "RunCommand",
                       "RegionId=cn-hangzhou&Type=RunShellScript&CommandContent=uptime&InstanceId.1=i-bp1web01000000000000",
                       T0, "OK");
     char form[200];
@@ -296,7 +245,7 @@ static void test_invocation_progress(void **unused)
         const char *status;
     } steps[] = {{0, "Pending"}, {TR / 2, "Running"}, {TR, "Success"}};
     for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
-        b = expect(st, "DescribeInvocationResults", form, T0 + steps[i].at, "OK");
+        b = sim_test_expect(st, "DescribeInvocationResults", form, T0 + steps[i].at, "OK");
         const cJSON *r = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b, "Invocation"),
                                              "InvocationResults"), "InvocationResult")->child;
@@ -312,11 +261,11 @@ static void test_invocation_progress(void **unused)
 
 static void test_paging(void **unused)
 {
-    struct sim_state *st = fresh();
+    struct sim_state *st = sim_test_fresh();
     char form[128] = "RegionId=cn-hangzhou&MaxResults=2";
     int seen = 0, pages = 0;
     for (;;) {
-        cJSON *b = expect(st, "DescribeInstances", form, T0, "OK");
+        cJSON *b = sim_test_expect(st, "DescribeInstances", form, T0, "OK");
         seen += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(b, "Instances"), "Instance"));
         const char *next = cJSON_GetObjectItemCaseSensitive(b, "NextToken")->valuestring;
@@ -329,7 +278,7 @@ static void test_paging(void **unused)
     }
     assert_int_equal(seen, 5);
     assert_int_equal(pages, 3);
-    cJSON *b = expect(st, "DescribeInstances", "RegionId=cn-hangzhou&PageNumber=2&PageSize=4", T0, "OK");
+    cJSON *b = sim_test_expect(st, "DescribeInstances", "RegionId=cn-hangzhou&PageNumber=2&PageSize=4", T0, "OK");
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(b, "TotalCount")->valueint, 5);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
                          cJSON_GetObjectItemCaseSensitive(b, "Instances"), "Instance")), 1);
@@ -348,8 +297,8 @@ static void test_state_files(void **unused)
     assert_non_null(strstr(e.msg, "cut.json"));
     assert_null(st);
     /* Round trip through an atomic write. */
-    st = fresh();
-    cJSON_Delete(expect(st, "StopInstance", "InstanceId=i-bp1web01000000000000", T0, "OK"));
+    st = sim_test_fresh();
+    cJSON_Delete(sim_test_expect(st, "StopInstance", "InstanceId=i-bp1web01000000000000", T0, "OK"));
     char *dump = sim_state_dump(st);
     char path[] = "/tmp/skilld-sim-unit-XXXXXX";
     int fd = mkstemp(path);
