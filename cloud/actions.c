@@ -12,23 +12,14 @@ static const char *const read_prefixes[] = {"Describe", "List", "Get"};
 
 /* Actions that accept a ClientToken (notes §3.8 and §8 fact 7); cloud_call adds one. */
 static const char *const client_token_actions[] = {
-    "RunInstances",
-    "DeleteInstances",
-    "CreateSecurityGroup",
-    "AuthorizeSecurityGroup",
-    "RevokeSecurityGroup",
-    "CreateNetworkInterface",
-    "AssignIpv6Addresses",
-    "RunCommand",
-    "InvokeCommand",
-    "CreateCommand",
-    "SendFile",
-    "CreateImage",
-    "CopyImage",
-    "ImportImage",
-    "CreateSnapshot",
-    "CreateSnapshotGroup",
-    "ResizeDisk",
+    "RunInstances",          "DeleteInstances",           "ModifyInstanceSpec",
+    "CreateSecurityGroup",   "AuthorizeSecurityGroup",    "RevokeSecurityGroup",
+    "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupEgress",
+    "CreateNetworkInterface", "AssignIpv6Addresses",
+    "RunCommand",            "InvokeCommand",             "CreateCommand",
+    "SendFile",              "CreateImage",               "CopyImage",
+    "ImportImage",           "CreateSnapshot",            "CreateSnapshotGroup",
+    "CreateDisk",            "ResizeDisk",
 };
 
 /* Actions whose region parameter is not "RegionId" (notes §3.1, §3.2, §5.7): region NULL means
@@ -37,16 +28,17 @@ static const struct {
     const char *action;
     const char *region; /* parameter name, or NULL */
 } region_exceptions[] = {
-    {"StartInstance", NULL},
-    {"StopInstance", NULL},
-    {"RebootInstance", NULL},
-    {"DeleteInstance", NULL},
-    {"DeleteSnapshot", NULL},
-    {"CreateSnapshot", NULL},
-    {"ResetDisk", NULL},
-    {"ResizeDisk", NULL},
-    {"CreateAutoSnapshotPolicy", "regionId"},
-    {"ApplyAutoSnapshotPolicy", "regionId"},
+    {"StartInstance", NULL},          {"StopInstance", NULL},
+    {"RebootInstance", NULL},         {"DeleteInstance", NULL},
+    {"ModifyInstanceAttribute", NULL}, {"ModifyInstanceSpec", NULL},
+    {"DescribeRegions", NULL},        {"DescribeInstanceTypes", NULL},
+    {"DescribeInstanceMonitorData", NULL},
+    {"CreateSnapshot", NULL},         {"DeleteSnapshot", NULL},
+    {"ResetDisk", NULL},              {"ResizeDisk", NULL},
+    {"AttachDisk", NULL},             {"DetachDisk", NULL},
+    {"ModifyDiskSpec", NULL},         {"DeleteDisk", NULL},
+    {"CreateAutoSnapshotPolicy", "regionId"}, {"ApplyAutoSnapshotPolicy", "regionId"},
+    {"CancelAutoSnapshotPolicy", "regionId"}, {"DeleteAutoSnapshotPolicy", "regionId"},
 };
 
 int cloud_action_is_read(const char *action)

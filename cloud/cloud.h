@@ -173,4 +173,8 @@ int cloud_action_is_read(const char *action);
 /* 1 if the action accepts a ClientToken (notes §3.8), so cloud_call adds one. */
 int cloud_action_takes_client_token(const char *action);
 
+/* The name of the action's region parameter: "RegionId", "regionId" (the automatic snapshot
+ * policy calls), or NULL when the action has none and the endpoint alone picks the region. */
+const char *cloud_action_region_param(const char *action);
+
 #endif

@@ -7,9 +7,6 @@
 
 #include "base/base.h"
 
-/* The name of the region parameter an action takes: "RegionId" for almost all, "regionId" for
- * the two auto-snapshot-policy calls, NULL for actions without one (StartInstance, ...). */
-const char *cloud_action_region_param(const char *action);
 
 /* ---- transport.c: one HTTP exchange ---- */
 struct cloud_pool;

@@ -348,6 +348,27 @@ static void test_registry(void **state)
         const cJSON *props = cJSON_GetObjectItem(t->input_schema, "properties");
         assert_int_equal(cJSON_GetObjectItem(props, "confirmation_token") != NULL, !t->read_only);
     }
+    /* The client and the catalogue agree on ClientToken and on how each action names its
+     * region (the catalogue's RegionId with wire "endpoint" means none). */
+    for (size_t i = 0; i < rig.product->ntools; i++) {
+        const struct kb_tool *k = &rig.product->tools[i];
+        if (!k->action)
+            continue;
+        if (k->client_token != cloud_action_takes_client_token(k->action))
+            fail_msg("%s: catalogue client_token %d, client %d", k->action, k->client_token,
+                     cloud_action_takes_client_token(k->action));
+        const cJSON *props = cJSON_GetObjectItem((const cJSON *)k->input_schema, "properties");
+        const char *want = cJSON_GetObjectItemCaseSensitive(props, "regionId") ? "regionId" : "RegionId";
+        if (!cJSON_GetObjectItemCaseSensitive(props, want))
+            want = NULL;
+        for (size_t w = 0; w < k->nwire; w++)
+            if (strcmp(k->wire[w].arg, "RegionId") == 0 && k->wire[w].mode == KB_WIRE_ENDPOINT)
+                want = NULL;
+        const char *got = cloud_action_region_param(k->action);
+        if ((want == NULL) != (got == NULL) || (want && strcmp(want, got) != 0))
+            fail_msg("%s: catalogue region parameter %s, client %s", k->action,
+                     want ? want : "(none)", got ? got : "(none)");
+    }
     sk_registry_free(r);
 }
 
