@@ -478,13 +478,6 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
     int change = tool->entry->effect != KB_EFFECT_READ || rule == SK_RULE_CONFIRM;
     struct sk_exec x = {.reg = r, .tool = c.exec, .hooks = hooks ? hooks : &no_hooks,
                         .action = c.action};
-    if (sk_findings_denials(&c.f) == 0 && change) {
-        double wait = sk_rate_take(r->rate, c.caller, now_ns());
-        if (wait > 0)
-            sk_findings_add(&c.f, SK_DENY, "rate.limited",
-                            "too many changing calls from this caller; try again in %.0f seconds",
-                            ceil(wait));
-    }
     if (sk_findings_denials(&c.f)) {
         deny_outcome(&c, out);
         goto done;
@@ -548,8 +541,18 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
                        &exp);
         sk_token_redeem(r->tokens, fresh, tool->info.name, c.canon, c.caller, now_s, 1,
                         client_token, &c.f);
-    } else if (c.token) {
-        /* 7. Spend the token: of two concurrent uses exactly one passes here. */
+    }
+    /* 7. The rate limit counts changes that are about to be sent, before a token is spent. */
+    double wait = sk_rate_take(r->rate, c.caller, now_ns());
+    if (wait > 0) {
+        sk_findings_add(&c.f, SK_DENY, "rate.limited",
+                        "too many changes from this caller; try again in %.0f seconds%s",
+                        ceil(wait), c.token ? " with the same confirmation_token" : "");
+        deny_outcome(&c, out);
+        goto done;
+    }
+    if (c.token) {
+        /* 8. Spend the token: of two concurrent uses exactly one passes here. */
         if (sk_token_redeem(r->tokens, c.token, tool->info.name, c.canon, c.caller, now_s, 1,
                             client_token, &c.f)) {
             deny_outcome(&c, out);

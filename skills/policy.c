@@ -184,8 +184,8 @@ static struct sk_policy *policy_defaults(void)
         c.fleet = default_commands[i].fleet;
         add_command(p, &c);
     }
-    p->rate_per_minute = 30;
-    p->rate_burst = 10;
+    p->rate_per_minute = 60;
+    p->rate_burst = 20;
     return p;
 }
 

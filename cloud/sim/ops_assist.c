@@ -210,21 +210,27 @@ static err_code op_create_command(struct sim_ctx *c)
         return rc;
     if (strlen(name) > 128)
         return sim_fail(c, 403, "CmdName.ExceedLimit", "The command name exceeds 128 characters.");
-    if (strlen(content) > SIM_MAX_CMD_SAVED)
-        return sim_fail(c, 403, "CmdContent.ExceedLimit",
-                        "CommandContent is %zu Base64 bytes; the limit is %u.", strlen(content),
-                        SIM_MAX_CMD_SAVED);
-    if (!sim_b64_valid(content))
-        return sim_fail(c, 400, "InvalidCommandContent.Malformed",
-                        "CommandContent must be Base64-encoded.");
+    /* CreateCommand's content is Base64 unless ContentEncoding says PlainText (the API's
+     * default differs from RunCommand's). */
     const char *enc = sim_opt(c, "ContentEncoding");
     if (enc && strcmp(enc, "Base64") != 0 && strcmp(enc, "PlainText") != 0)
         return sim_fail(c, 400, "InvalidParam.ContentEncoding",
                         "ContentEncoding must be PlainText or Base64.");
+    int plain = enc && strcmp(enc, "PlainText") == 0;
+    size_t size = plain ? sim_b64_len(strlen(content)) : strlen(content);
+    if (size > SIM_MAX_CMD_SAVED)
+        return sim_fail(c, 403, "CmdContent.ExceedLimit",
+                        "CommandContent is %zu Base64 bytes; the limit is %u.", size,
+                        SIM_MAX_CMD_SAVED);
+    if (!plain && !sim_b64_valid(content))
+        return sim_fail(c, 400, "InvalidCommandContent.Malformed",
+                        "CommandContent must be Base64-encoded.");
     rc = sim_tags_read(c, &tags);
     if (rc)
         return rc;
-    cJSON *cmd = new_command(c, name, type, content, timeout, 0, tags);
+    char *b64 = plain ? b64_encode(content, strlen(content)) : xstrdup(content);
+    cJSON *cmd = new_command(c, name, type, b64, timeout, 0, tags);
+    free(b64);
     cJSON_Delete(tags);
     cJSON_AddStringToObject(c->out, "CommandId", sim_gets(cmd, "CommandId"));
     return ERR_OK;

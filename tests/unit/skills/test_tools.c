@@ -328,6 +328,38 @@ static void test_token_misuse(void **state)
     sk_registry_free(r);
 }
 
+/* The rate limit counts changes about to be sent, per caller; a refused one sends nothing. */
+static void test_rate_limit(void **state)
+{
+    (void)state;
+    cJSON *policy = cJSON_Parse("{\"rules\":[{\"pattern\":\"ecs:CreateSnapshot\",\"action\":"
+                                "\"allow\"}],\"rate_limit\":{\"per_minute\":1,\"burst\":1}}");
+    sk_registry *r = registry("auto", policy, NULL, 0);
+    cJSON *args = cJSON_Parse("{\"DiskId\":\"d-bp1web01data00000000\"}");
+    struct sk_caller a = {"mcp:a"}, b = {"mcp:b"};
+    struct sk_outcome o;
+    struct err e;
+    err_clear(&e);
+    unsigned long sent = sim_requests_received(rig.sim, "CreateSnapshot");
+    assert_int_equal(sk_call(r, &a, "ecs_create_snapshot", args, NULL, &o, &e), ERR_OK);
+    if (strcmp(status_of(&o), "executed") != 0)
+        fail_msg("%s", o.text);
+    sk_outcome_release(&o);
+    assert_int_equal(sk_call(r, &a, "ecs_create_snapshot", args, NULL, &o, &e), ERR_OK);
+    assert_true(has_rule(&o, "rate.limited"));
+    sk_outcome_release(&o);
+    cJSON *other = cJSON_Parse("{\"DiskId\":\"d-bp1web02sys000000000\"}");
+    assert_int_equal(sk_call(r, &b, "ecs_create_snapshot", other, NULL, &o, &e), ERR_OK);
+    cJSON_Delete(other);
+    if (strcmp(status_of(&o), "executed") != 0) /* another caller has its own bucket */
+        fail_msg("%s", o.text);
+    sk_outcome_release(&o);
+    assert_int_equal(sim_requests_received(rig.sim, "CreateSnapshot"), sent + 2);
+    cJSON_Delete(args);
+    cJSON_Delete(policy);
+    sk_registry_free(r);
+}
+
 /* Unknown tools are a protocol error; the catalogue and the handlers pair up one to one. */
 static void test_registry(void **state)
 {
@@ -414,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_pairing),
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_token_misuse),
+        cmocka_unit_test(test_rate_limit),
     };
     return cmocka_run_group_tests(tests, rig_setup, rig_teardown);
 }
