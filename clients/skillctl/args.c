@@ -11,9 +11,9 @@
 
 #include "clients/skillctl/skillctl.h"
 
-#define NAME_MAX_BYTES 256               /* bytes of an argument name */
-#define REF_DEPTH_MAX 8                  /* $ref hops followed before giving up (cycles) */
-#define EXACT_INT_MAX 9007199254740992.0 /* 2^53: larger integers do not survive a double */
+#define NAME_MAX_BYTES 256        /* bytes of an argument name */
+#define REF_DEPTH_MAX 8           /* $ref hops followed before giving up (cycles) */
+#define EXACT_INT_MAX (1LL << 53) /* larger integers do not survive a double */
 
 /* ---- Schemas ----------------------------------------------------------------------------------*/
 
@@ -166,7 +166,7 @@ static err_code convert(const cJSON *root, const cJSON *s, const char *name, con
         char *end = NULL;
         errno = 0;
         long long n = strtoll(v, &end, 10);
-        if (!*v || *end || errno || fabs((double)n) > EXACT_INT_MAX)
+        if (!*v || *end || errno || n > EXACT_INT_MAX || n < -EXACT_INT_MAX)
             return err_set(e, ERR_INVALID, "argument '%s' must be an integer, not '%.64s'", name,
                            v);
         *ret = cJSON_CreateNumber((double)n);

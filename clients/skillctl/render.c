@@ -146,9 +146,10 @@ static void inline_md(struct buf *out, const char *s, size_t n, const struct skc
             bits ^= ST_BOLD;
             sgr(out, st, bits);
             i += 2;
-        } else if (c == '*' && (bits & ST_ITALIC
-                                    ? i > 0 && s[i - 1] != ' '
-                                    : i + 1 < n && s[i + 1] != ' ' && find(s, n, i + 1, "*") < n)) {
+        } else if (c == '*' &&
+                   (bits & ST_ITALIC ? i > 0 && s[i - 1] != ' '
+                                     : i + 1 < n && s[i + 1] != ' ' && s[i + 1] != '*' &&
+                                           find(s, n, i + 1, "*") < n)) {
             bits ^= ST_ITALIC;
             sgr(out, st, bits);
             i++;
@@ -371,6 +372,8 @@ static void line(struct md *m, const char *l, size_t n)
         buf_release(&code);
         return;
     }
+    while (tn && t[tn - 1] == ' ')
+        tn--; /* trailing spaces (Markdown's hard breaks) are not shown */
     if (tn >= 3 && memcmp(t, "```", 3) == 0) {
         flush_para(m);
         block_start(m);

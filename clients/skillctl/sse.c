@@ -11,7 +11,7 @@ struct skc_sse {
     int after_cr;       /* the last byte was CR: a following LF belongs to it */
     int started;        /* past the optional byte order mark */
     struct buf data;    /* data lines of the event being read, joined by LF */
-    int has_data;       /* at least one data line (possibly empty) */
+    size_t lines;       /* data lines of the event so far */
     char type[64];      /* the event: field */
     struct buf last_id; /* persists across events */
     long retry_ms;
@@ -21,7 +21,7 @@ skc_sse *skc_sse_new(size_t event_max)
 {
     skc_sse *p = xcalloc(1, sizeof *p);
     p->max = event_max;
-    buf_init(&p->line, event_max);
+    buf_init(&p->line, event_max + 64); /* a data line is its field name plus the data */
     buf_init(&p->data, event_max);
     buf_init(&p->last_id, SKC_HEADER_MAX - 1);
     buf_puts(&p->last_id, "");
@@ -53,7 +53,9 @@ long skc_sse_retry_ms(const skc_sse *p)
 static err_code dispatch(skc_sse *p, skc_sse_fn fn, void *ctx)
 {
     err_code rc = ERR_OK;
-    if (p->has_data) {
+    /* An event whose data is empty (one empty data line, as in a priming event) is not
+     * dispatched: the format drops it, and only its id counts. */
+    if (p->data.len > 0 || p->lines > 1) {
         struct skc_sse_event ev = {
             .type = p->type[0] ? p->type : "message",
             .data = p->data.data ? p->data.data : "",
@@ -64,7 +66,7 @@ static err_code dispatch(skc_sse *p, skc_sse_fn fn, void *ctx)
             rc = ERR_CANCELLED;
     }
     buf_reset(&p->data);
-    p->has_data = 0;
+    p->lines = 0;
     p->type[0] = '\0';
     return rc;
 }
@@ -85,11 +87,11 @@ static err_code process_line(skc_sse *p, skc_sse_fn fn, void *ctx, struct err *e
         v++;
     size_t vlen = (size_t)(l + n - v);
     if (flen == 4 && memcmp(l, "data", 4) == 0) {
-        if ((p->has_data && buf_putc(&p->data, '\n') != ERR_OK) ||
+        if ((p->lines && buf_putc(&p->data, '\n') != ERR_OK) ||
             buf_append(&p->data, v, vlen) != ERR_OK)
             return err_set(e, ERR_TOO_BIG, "an SSE event from skilld is larger than %zu bytes",
                            p->max);
-        p->has_data = 1;
+        p->lines++;
     } else if (flen == 5 && memcmp(l, "event", 5) == 0) {
         size_t k = vlen < sizeof p->type - 1 ? vlen : sizeof p->type - 1;
         memcpy(p->type, v, k);
