@@ -355,12 +355,10 @@ static int decide(struct skc_app *a, const cJSON *env, int destructive, const ch
         return fail(a, SKC_EXIT_INTERRUPTED, "interrupted; nothing was executed");
     if (answer == 0)
         return fail(a, SKC_EXIT_CONFIRM, "not confirmed; nothing was executed");
-    const char *exp = str(env, "expires_at");
     return fail(a, SKC_EXIT_CONFIRM,
-                "confirmation needed: this %s was planned, not executed. Review the plan, then "
-                "%s%s%s%s",
-                destructive ? "DESTRUCTIVE call" : "call", how,
-                exp ? " (this plan expires at " : "", exp ? exp : "", exp ? ")" : "");
+                "confirmation needed: this %s was planned, not executed (no terminal to ask on). "
+                "Review the plan, then %s",
+                destructive ? "DESTRUCTIVE call" : "call", how);
 }
 
 /* The exit code a status means. To add a status: a row. */
@@ -485,6 +483,8 @@ static int run_tool(struct skc_app *a, const cJSON *tool, const cJSON *args)
             code = go;
             break;
         }
+        if (!a->o.json)
+            fputs("\n", stdout);
         with_token = cJSON_Duplicate(args, 1);
         cJSON_DeleteItemFromObjectCaseSensitive(with_token, "confirmation_token");
         cJSON_AddStringToObject(with_token, "confirmation_token", token);
@@ -647,6 +647,8 @@ static int do_api(struct skc_app *a, const char *query)
             code = go;
             break;
         }
+        if (!a->o.json)
+            fputs("\n", stdout);
         char *tok = xstrdup(token);
         cJSON_Delete(route);
         route = NULL;

@@ -197,8 +197,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
     }
     if (x->sse) {
         if (len > SKC_SSE_STREAM_MAX - x->sse_bytes) {
-            err_set(x->e, ERR_TOO_BIG, "the event stream from skilld passed %u bytes",
-                    SKC_SSE_STREAM_MAX);
+            err_set(x->e, ERR_TOO_BIG, "the event stream from skilld passed %u MiB; refused",
+                    SKC_SSE_STREAM_MAX >> 20);
             x->sse_failed = 1;
             return 0;
         }
@@ -348,8 +348,8 @@ err_code skc_http(skc_conn *c, const struct skc_request *rq, struct skc_reply *r
     if (x.sse_failed)
         return e && e->code ? e->code : ERR_PARSE;
     if (x.too_big || cc == CURLE_FILESIZE_EXCEEDED)
-        return err_set(e, ERR_TOO_BIG, "the answer of %s%s is larger than %u bytes; refused",
-                       c->url, rq->path, SKC_RESPONSE_MAX);
+        return err_set(e, ERR_TOO_BIG, "the answer of %s%s is larger than %u MiB; refused", c->url,
+                       rq->path, SKC_RESPONSE_MAX >> 20);
     /* A stream the server ended abruptly after some events is left to the caller to resume. */
     if (x.sse && (cc == CURLE_PARTIAL_FILE || cc == CURLE_RECV_ERROR))
         return ERR_OK;

@@ -108,7 +108,7 @@ static void item(struct buf *out, const struct skc_style *st, const char *mark, 
     buf_release(&t);
 }
 
-/* Pretty JSON, indented by two spaces, cleaned. */
+/* Pretty JSON, indented by two spaces per level, cleaned. */
 static void json_block(struct buf *out, const cJSON *v)
 {
     char *j = cJSON_Print(v);
@@ -117,14 +117,16 @@ static void json_block(struct buf *out, const cJSON *v)
     put_clean(&clean, j);
     free(j);
     buf_puts(out, "  ");
+    int line_start = 1;
     for (size_t i = 0; i < clean.len; i++) {
         char c = clean.data[i];
         if (c == '\t')
-            buf_puts(out, "  ");
+            buf_puts(out, line_start ? "  " : " "); /* cJSON indents, and follows ':', by tabs */
         else if (c == '\n')
             buf_puts(out, "\n  ");
         else
             buf_putc(out, c);
+        line_start = c == '\n' || (line_start && c == '\t');
     }
     buf_putc(out, '\n');
     buf_release(&clean);

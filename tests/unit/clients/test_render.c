@@ -270,7 +270,7 @@ static void test_outcomes(void **state)
                              "RequestId    R-1\n"
                              "Result\n"
                              "  {\n"
-                             "    \"a\":  [1]\n"
+                             "    \"a\": [1]\n"
                              "  }\n");
     free(out);
 
