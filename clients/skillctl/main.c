@@ -19,6 +19,7 @@
 
 #define DEFAULT_URL "http://127.0.0.1:8080"
 #define WIDTH_MAX 120 /* wrap at the terminal's width, but no wider than this */
+#define HELP_WIDTH 80 /* --help is wrapped here */
 
 volatile sig_atomic_t skc_interrupted = 0;
 
@@ -135,6 +136,8 @@ static const struct command *command_find(const char *name)
 
 static void usage_main(FILE *f)
 {
+    struct buf text_out;
+    buf_init(&text_out, 0);
     fprintf(f, "usage: skillctl [OPTIONS] COMMAND [ARGS]...\n\n"
                "skillctl is the terminal client of skilld: it asks questions, lists and calls\n"
                "tools, and carries out commands over HTTP (/api/route and MCP at /mcp).\n\n"
@@ -144,13 +147,21 @@ static void usage_main(FILE *f)
     fprintf(f, "\nOptions (before the command; each also read from its environment variable):\n");
     for (size_t i = 0; i < ARRAY_LEN(gflags); i++) {
         char left[64];
-        snprintf(left, sizeof left, "--%s%s%s", gflags[i].name, gflags[i].arg ? " " : "",
+        snprintf(left, sizeof left, "  %s%s%s%s", "--", gflags[i].name, gflags[i].arg ? " " : "",
                  gflags[i].arg ? gflags[i].arg : "");
-        fprintf(f, "  %-20s %s", left, gflags[i].help);
+        struct buf first, text;
+        buf_init(&first, 0);
+        buf_init(&text, 0);
+        buf_printf(&first, "%-22s ", left);
+        buf_printf(&text, "%s", gflags[i].help);
         if (gflags[i].env)
-            fprintf(f, " [%s]", gflags[i].env);
-        fputc('\n', f);
+            buf_printf(&text, " [%s]", gflags[i].env);
+        skc_wrap(&text_out, text.data, text.len, HELP_WIDTH, first.data, "                       ");
+        buf_release(&first);
+        buf_release(&text);
     }
+    fputs(text_out.data ? text_out.data : "", f);
+    buf_release(&text_out);
     fprintf(f, "  %-20s %s\n  %-20s %s\n\n%s\n", "--help", "show this help", "--version",
             "show the version", exit_codes);
     fprintf(f, "`skillctl help COMMAND` describes a command.\n");
