@@ -166,7 +166,8 @@ static err_code convert(const cJSON *root, const cJSON *s, const char *name, con
         char *end = NULL;
         errno = 0;
         long long n = strtoll(v, &end, 10);
-        if (!*v || *end || errno || n > EXACT_INT_MAX || n < -EXACT_INT_MAX)
+        if (!(*v == '-' || (*v >= '0' && *v <= '9')) || *end || errno || n > EXACT_INT_MAX ||
+            n < -EXACT_INT_MAX)
             return err_set(e, ERR_INVALID, "argument '%s' must be an integer, not '%.64s'", name,
                            v);
         *ret = cJSON_CreateNumber((double)n);

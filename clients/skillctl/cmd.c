@@ -232,7 +232,7 @@ static char *join(char *const *words, size_t n)
 /* ---- ask
  * ----------------------------------------------------------------------------------------*/
 
-int skc_cmd_ask(struct skc_app *a, char *const *words, size_t n)
+int skc_cmd_ask(struct skc_app *a, const char *args_json, char *const *words, size_t n)
 {
     char *query = join(words, n);
     if (!query)
@@ -262,7 +262,7 @@ int skc_cmd_ask(struct skc_app *a, char *const *words, size_t n)
 /* ---- tools
  * --------------------------------------------------------------------------------------*/
 
-int skc_cmd_tools(struct skc_app *a, char *const *words, size_t n)
+int skc_cmd_tools(struct skc_app *a, const char *args_json, char *const *words, size_t n)
 {
     if (n > 1)
         return fail(a, SKC_EXIT_USAGE, "tools takes at most one tool name");
@@ -508,9 +508,14 @@ done:
 /* ---- call
  * ---------------------------------------------------------------------------------------*/
 
-int skc_cmd_call(struct skc_app *a, const char *name, const char *args_json, char *const *words,
-                 size_t n)
+int skc_cmd_call(struct skc_app *a, const char *args_json, char *const *words, size_t n)
 {
+    if (n == 0)
+        return fail(a, SKC_EXIT_USAGE,
+                    "call needs a tool name: skillctl call TOOL [NAME=VALUE]...");
+    const char *name = words[0];
+    words++;
+    n--;
     struct err e;
     err_clear(&e);
     skc_mcp *m = NULL;
@@ -663,7 +668,7 @@ static int do_api(struct skc_app *a, const char *query)
     return code;
 }
 
-int skc_cmd_do(struct skc_app *a, char *const *words, size_t n)
+int skc_cmd_do(struct skc_app *a, const char *args_json, char *const *words, size_t n)
 {
     char *query = join(words, n);
     if (!query)

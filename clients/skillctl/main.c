@@ -61,14 +61,18 @@ static const struct gflag {
  * cmd.c, and a case in run_command. */
 enum { F_JSON = 1u << 0, F_YES = 1u << 1, F_ARGS = 1u << 2 };
 
+static int cmd_help(struct skc_app *a, const char *args_json, char *const *words, size_t n);
+
 static const struct command {
     const char *name;
+    skc_cmd_fn run; /* NULL: help, which needs no server */
     const char *usage;
     unsigned flags;
     const char *summary;
     const char *help;
 } commands[] = {
-    {"ask", "ask [--json] QUESTION...", F_JSON, "ask a question; print the routed answer",
+    {"ask", skc_cmd_ask, "ask [--json] QUESTION...", F_JSON,
+     "ask a question; print the routed answer",
      "Routes the question (English or Chinese) through skilld and prints the answer for a\n"
      "terminal: the skill and path it was routed to with the confidence, warnings where the\n"
      "question runs into a documented limit, then the answer. An out-of-scope question says\n"
@@ -77,14 +81,15 @@ static const struct command {
      "  skillctl ask \"how do I attach a second ENI to my instance?\"\n"
      "  skillctl ask share image m-bp1webgolden00000000 with 15 accounts\n"
      "  skillctl --mcp ask --json \"怎么给实例绑定第二块弹性网卡\"\n"},
-    {"tools", "tools [--json] [TOOL]", F_JSON, "list skilld's tools, or describe one",
+    {"tools", skc_cmd_tools, "tools [--json] [TOOL]", F_JSON,
+     "list skilld's tools, or describe one",
      "Without TOOL: one line per tool with its kind (read-only, changes, DESTRUCTIVE,\n"
      "idempotent, open-world, from the tool's annotations) and title. With TOOL: its\n"
      "description and arguments with their types. --json prints the tools/list entries.\n\n"
      "Examples:\n"
      "  skillctl tools\n"
      "  skillctl tools get_skill\n"},
-    {"call", "call [--json] [--yes] [--args JSON] TOOL [NAME=VALUE | NAME:=JSON]...",
+    {"call", skc_cmd_call, "call [--json] [--yes] [--args JSON] TOOL [NAME=VALUE | NAME:=JSON]...",
      F_JSON | F_YES | F_ARGS, "call one tool; plans are shown and confirmed first",
      "Calls TOOL over MCP. Each NAME=VALUE is typed by the tool's inputSchema: integer,\n"
      "number, boolean (true/false, yes/no, on/off, 1/0), array (comma-separated, \\, for a\n"
@@ -103,7 +108,7 @@ static const struct command {
      "  skillctl call --yes ecs_authorize_security_group SecurityGroupId=sg-bp1web00000000000000 "
      "\\\n"
      "      IpProtocol=tcp PortRange=443/443 SourceCidrIp=0.0.0.0/0\n"},
-    {"do", "do [--json] [--yes] COMMAND...", F_JSON | F_YES,
+    {"do", skc_cmd_do, "do [--json] [--yes] COMMAND...", F_JSON | F_YES,
      "carry out a command in plain words (plan, confirm, execute)",
      "Routes COMMAND through /api/route with \"execute\": true (with --mcp: the route tool,\n"
      "then the tool it suggests) and carries it out the way `call` does: the plan is shown\n"
@@ -112,7 +117,7 @@ static const struct command {
      "Examples:\n"
      "  skillctl do \"open port 443 on sg-bp1web00000000000000 to the world\"\n"
      "  skillctl --mcp do --yes \"stop instance i-bp1web02000000000000\"\n"},
-    {"help", "help [COMMAND]", 0, "show help for skillctl or one command",
+    {"help", NULL, "help [COMMAND]", 0, "show help for skillctl or one command",
      "Shows the overview, or the help of one command (the same as COMMAND --help).\n"},
 };
 
@@ -190,12 +195,17 @@ static void usage_command(FILE *f, const struct command *c)
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
 {
+    struct buf raw, clean;
+    buf_init(&raw, 0);
+    buf_init(&clean, 0);
     va_list ap;
     va_start(ap, fmt);
-    fputs("skillctl: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs(" (see skillctl --help)\n", stderr);
+    buf_vprintf(&raw, fmt, ap);
     va_end(ap);
+    skc_text_clean(&clean, raw.data ? raw.data : "", raw.len); /* argv may hold any bytes */
+    fprintf(stderr, "skillctl: %s (see skillctl --help)\n", clean.data ? clean.data : "");
+    buf_release(&raw);
+    buf_release(&clean);
     return SKC_EXIT_USAGE;
 }
 
@@ -350,38 +360,29 @@ static int command_args(const struct command *c, struct skc_app *a, int argc, ch
     return 0;
 }
 
+static int cmd_help(struct skc_app *a, const char *args_json, char *const *words, size_t n)
+{
+    if (n == 0) {
+        usage_main(stdout);
+        return SKC_EXIT_OK;
+    }
+    const struct command *about = command_find(words[0]);
+    if (!about)
+        return usage_error("no command '%s'", words[0]);
+    usage_command(stdout, about);
+    return SKC_EXIT_OK;
+}
+
 static int run_command(const struct command *c, struct skc_app *a, int argc, char **argv)
 {
     const char *args_json = NULL;
     char **words = xcalloc((size_t)argc + 1, sizeof *words);
     size_t n = 0;
     int help = 0, code = command_args(c, a, argc, argv, &args_json, words, &n, &help);
-    if (code) {
-        free(words);
-        return code;
-    }
-    if (help || strcmp(c->name, "help") == 0) {
-        const struct command *about =
-            strcmp(c->name, "help") == 0 && n ? command_find(words[0]) : c;
-        if (strcmp(c->name, "help") == 0 && n && !about)
-            code = usage_error("no command '%s'", words[0]);
-        else if (strcmp(c->name, "help") == 0 && !n)
-            usage_main(stdout);
-        else
-            usage_command(stdout, about);
-        free(words);
-        return code;
-    }
-    if (strcmp(c->name, "ask") == 0)
-        code = skc_cmd_ask(a, words, n);
-    else if (strcmp(c->name, "tools") == 0)
-        code = skc_cmd_tools(a, words, n);
-    else if (strcmp(c->name, "do") == 0)
-        code = skc_cmd_do(a, words, n);
-    else if (n == 0)
-        code = usage_error("call needs a tool name: skillctl call TOOL [NAME=VALUE]...");
-    else
-        code = skc_cmd_call(a, words[0], args_json, words + 1, n - 1);
+    if (code == 0 && help)
+        usage_command(stdout, c);
+    else if (code == 0)
+        code = (c->run ? c->run : cmd_help)(a, args_json, words, n);
     free(words);
     return code;
 }
@@ -471,7 +472,7 @@ int main(int argc, char **argv)
     a.out.width = tty ? terminal_width() : 0;
     a.err_tty = isatty(STDERR_FILENO);
 
-    if (strcmp(c->name, "help") != 0) {
+    if (c->run) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
             fputs("skillctl: libcurl could not be initialised\n", stderr);
             free(g.token_owned);
@@ -491,7 +492,7 @@ int main(int argc, char **argv)
     code = run_command(c, &a, argc - i - 1, argv + i + 1);
     skc_mcp_close(a.mcp);
     skc_conn_free(a.conn);
-    if (strcmp(c->name, "help") != 0)
+    if (c->run)
         curl_global_cleanup();
     if (g.token_owned) {
         memset(g.token_owned, 0, strlen(g.token_owned));

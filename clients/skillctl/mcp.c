@@ -355,8 +355,10 @@ err_code skc_mcp_open(skc_conn *c, skc_mcp **ret, struct err *e)
     cJSON_AddStringToObject(info, "version", SKILLD_VERSION);
     cJSON *result = NULL;
     err_code rc = rpc(m, "initialize", p, NULL, &result, e);
-    if (rc)
+    if (rc) {
+        m->sid[0] = '\0'; /* nothing to DELETE for a session that never was */
         goto fail;
+    }
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(result, "protocolVersion");
     for (size_t i = 0; cJSON_IsString(v) && i < ARRAY_LEN(versions) && !m->version[0]; i++)
         if (strcmp(v->valuestring, versions[i]) == 0)
@@ -381,7 +383,8 @@ err_code skc_mcp_open(skc_conn *c, skc_mcp **ret, struct err *e)
     *ret = m;
     return ERR_OK;
 fail:
-    m->sid[0] = '\0'; /* nothing to DELETE for a session that never was */
+    if (!visible_ascii(m->sid))
+        m->sid[0] = '\0'; /* never echoed back in a header */
     skc_mcp_close(m);
     return rc;
 }

@@ -253,13 +253,14 @@ err_code skc_app_mcp(struct skc_app *a, skc_mcp **ret, struct err *e);
 /* Map an error from the layers below to an exit code (ERR_CANCELLED -> 130 ...). */
 int skc_exit_for(err_code rc);
 
-/* The four commands: words after the command's own options. Each returns an exit code and
- * prints its own output and errors. */
-int skc_cmd_ask(struct skc_app *a, char *const *words, size_t n);
-int skc_cmd_tools(struct skc_app *a, char *const *words, size_t n);
-int skc_cmd_call(struct skc_app *a, const char *tool, const char *args_json, char *const *words,
-                 size_t n);
-int skc_cmd_do(struct skc_app *a, char *const *words, size_t n);
+/* The commands. words are what follows the command's own options (for call: the tool, then
+ * its NAME=VALUE words); args_json is call's --args (NULL otherwise). Each returns an exit code
+ * and prints its own output and errors. */
+typedef int (*skc_cmd_fn)(struct skc_app *a, const char *args_json, char *const *words, size_t n);
+int skc_cmd_ask(struct skc_app *a, const char *args_json, char *const *words, size_t n);
+int skc_cmd_tools(struct skc_app *a, const char *args_json, char *const *words, size_t n);
+int skc_cmd_call(struct skc_app *a, const char *args_json, char *const *words, size_t n);
+int skc_cmd_do(struct skc_app *a, const char *args_json, char *const *words, size_t n);
 
 /* Ask the person on the terminal whether to execute a plan. Returns 1 yes, 0 no, -1 when
  * stdin is not a terminal, -2 when interrupted. A destructive plan needs the word "yes". */

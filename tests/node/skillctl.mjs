@@ -34,14 +34,18 @@ function env(extra = {}) {
 // opts: env, input (stdin text), onSpawn(child) and onStderr(text, child) to act while it runs.
 function run(args, opts = {}) {
   return new Promise((resolve) => {
-    const child = spawn(skillctl, args, { env: env(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const input = opts.input === undefined ? 'ignore' : 'pipe'; // not a terminal either way
+    const child = spawn(skillctl, args, { env: env(opts.env), stdio: [input, 'pipe', 'pipe'] });
     opts.onSpawn?.(child);
     let out = '';
     let err = '';
     const raw = [];
     child.stdout.on('data', (c) => { raw.push(c); out += c.toString('utf8'); });
     child.stderr.on('data', (c) => { err += c.toString('utf8'); opts.onStderr?.(err, child); });
-    child.stdin.end(opts.input ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => {}); // skillctl may exit before reading it
+      child.stdin.end(opts.input);
+    }
     child.on('close', (code, signal) => resolve({ code, signal, out, err, raw: Buffer.concat(raw) }));
   });
 }

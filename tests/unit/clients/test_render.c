@@ -135,7 +135,9 @@ static void test_route(void **state)
                              "\n"
                              "  1. Share it\n");
     free(out);
-    assert_int_equal(skc_route_out_of_scope(parse("{\"skill\":{\"id\":\"x\"}}")), 0);
+    cJSON *in = parse("{\"skill\":{\"id\":\"x\"}}");
+    assert_int_equal(skc_route_out_of_scope(in), 0);
+    cJSON_Delete(in);
 
     cJSON *oos = parse("{\"product\":\"ecs\",\"skill\":null,\"path\":null,\"confidence\":0.9,"
                        "\"answer\":\"Not ECS.\",\"out_of_scope\":{\"reason\":\"chit_chat\"}}");
