@@ -10,8 +10,8 @@
 /* ---- Errors ------------------------------------------------------------------------
  * One error type for the whole program. Fallible functions return an err_code and
  * write results through ret_* pointers; when they take a `struct err *` they also
- * describe the failure there. Libraries never log: server/ maps codes to HTTP statuses
- * and JSON-RPC codes in one table. */
+ * describe the failure there. Libraries never log: server/ maps codes to HTTP statuses,
+ * JSON error names and JSON-RPC codes in one table (srv_err in server/mcp/mcp.h). */
 typedef enum err_code {
     ERR_OK = 0,
     ERR_INVALID,     /* bad input: a field is missing, of the wrong type or out of range */
@@ -19,15 +19,17 @@ typedef enum err_code {
     ERR_TOO_BIG,     /* a size limit was hit before any work was done */
     ERR_NOT_FOUND,   /* the named thing does not exist */
     ERR_EXISTS,      /* the named thing exists already */
-    ERR_WRONG_STATE,       /* the thing exists but is in the wrong state for this */
+    ERR_WRONG_STATE, /* the thing exists but is in the wrong state for this */
     ERR_DENIED,      /* policy or authentication refused it */
     ERR_LIMIT,       /* a documented limit (quota, count, size) would be exceeded */
+    ERR_RATE_LIMITED, /* too many requests in a window or at once: retry later */
     ERR_UNSUPPORTED, /* understood, but not supported here */
     ERR_TIMEOUT,     /* took too long */
+    ERR_UNAVAILABLE, /* the service cannot take it now (stopping, overloaded): retry later */
     ERR_CANCELLED,   /* the caller cancelled it */
     ERR_IO,          /* file or socket failure */
     ERR_REMOTE,      /* a remote service answered with an error */
-    ERR_INTERNAL,    /* a bug or an impossible state */
+    ERR_INTERNAL,    /* a bug or an impossible state; stays last (tables are sized by it) */
 } err_code;
 
 #define ERR_MSG_MAX 512

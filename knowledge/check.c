@@ -1,5 +1,6 @@
 /* check.c - `skilld knowledge check`: the rules of knowledge/SCHEMA.md beyond types (routing
- * labels, unique ids, tool catalogue, reachable paths, string hygiene). Layer: knowledge. */
+ * labels, unique ids, tool names against the catalogue, reachable paths, string hygiene); the
+ * catalogue's own rules are in check_tools.c. Layer: knowledge. */
 #include "knowledge/kb_int.h"
 
 #include <stdio.h>
@@ -24,24 +25,6 @@ static const struct {
     {"ecs", "ecs-monitor-instance", "metrics alerts maintenance"},
 };
 
-/* The tool catalogue of knowledge/SCHEMA.md. To add a tool: one name. */
-static const char *const tools[] = {
-    "route", "get_skill",
-    "describe_instances", "start_instance", "stop_instance", "reboot_instance",
-    "modify_instance_spec",
-    "describe_security_groups", "describe_security_group_rules", "create_security_group",
-    "authorize_security_group", "revoke_security_group", "join_security_group",
-    "leave_security_group",
-    "describe_network_interfaces", "create_network_interface", "attach_network_interface",
-    "detach_network_interface", "modify_network_interface",
-    "describe_cloud_assistant_status", "run_command", "invoke_command", "describe_invocations",
-    "describe_invocation_results", "send_file",
-    "describe_images", "create_image", "copy_image", "share_image", "import_image",
-    "delete_image",
-    "describe_disks", "resize_disk", "reset_disk", "describe_snapshots", "create_snapshot",
-    "create_snapshot_group", "create_auto_snapshot_policy", "apply_auto_snapshot_policy",
-};
-
 /* Units a limit may use. */
 static const char *const units[] = {"count", "bytes", "GiB", "TiB", "chars", "days",
                                     "state", "scope", "enum"};
@@ -50,14 +33,6 @@ static const char *const units[] = {"count", "bytes", "GiB", "TiB", "chars", "da
 #define CHECK_MIN_CUES 3
 #define CHECK_MIN_STEPS 2
 #define CHECK_MIN_FACTS 1
-
-int kb_tool_known(const char *name)
-{
-    for (size_t i = 0; name && i < ARRAY_LEN(tools); i++)
-        if (strcmp(tools[i], name) == 0)
-            return 1;
-    return 0;
-}
 
 /* 1 if word is one of the space-separated words of list. */
 static int in_list(const char *list, const char *word)
@@ -82,7 +57,7 @@ static int label_row(const char *product, const char *skill)
 }
 
 /* Hygiene of one string: non-empty, valid UTF-8, no control characters. */
-static void check_string(struct kb_report *r, const char *file, const char *where, const char *s)
+void kb_check_string(struct kb_report *r, const char *file, const char *where, const char *s)
 {
     if (!s[0]) {
         kb_problem(r, "%s: %s: empty string", file, where);
@@ -100,33 +75,35 @@ static void check_string(struct kb_report *r, const char *file, const char *wher
         }
 }
 
-static void check_strs(struct kb_report *r, const char *file, const char *where,
+void kb_check_strs(struct kb_report *r, const char *file, const char *where,
                        const struct kb_strs *l)
 {
     for (size_t i = 0; i < l->n; i++) {
         char at[160];
         snprintf(at, sizeof at, "%s[%zu]", where, i);
-        check_string(r, file, at, l->v[i]);
+        kb_check_string(r, file, at, l->v[i]);
         for (size_t k = 0; k < i; k++)
             if (strcmp(l->v[i], l->v[k]) == 0)
                 kb_problem(r, "%s: %s: duplicate of item %zu", file, at, k);
     }
 }
 
-static void check_tools(struct kb_report *r, const char *file, const char *where,
-                        const struct kb_strs *l)
+/* Every name of a path's or skill's tools list is a catalogue tool (route and get_skill are
+ * the server's own MCP tools, not catalogue entries). */
+static void check_tools(struct kb_report *r, const struct kb_product *p, const char *file,
+                        const char *where, const struct kb_strs *l)
 {
     for (size_t i = 0; i < l->n; i++)
-        if (!kb_tool_known(l->v[i]))
-            kb_problem(r, "%s: %s: unknown tool \"%s\" (not in the SCHEMA.md catalogue)", file,
-                       where, l->v[i]);
+        if (!kb_tool_find(p, l->v[i]))
+            kb_problem(r, "%s: %s[%zu]: unknown tool \"%s\" (not in %s/_tools.json)", file,
+                       where, i, l->v[i], p->id);
 }
 
 /* Each item of a ref list is "skill-id/path-id" naming an existing path. */
 static void check_refs(struct kb_report *r, const struct kb_product *p, const char *file,
                        const char *where, const struct kb_strs *l)
 {
-    check_strs(r, file, where, l);
+    kb_check_strs(r, file, where, l);
     for (size_t i = 0; i < l->n; i++) {
         const char *ref = l->v[i], *slash = strchr(ref, '/');
         int found = 0;
@@ -144,11 +121,11 @@ static void check_refs(struct kb_report *r, const struct kb_product *p, const ch
     }
 }
 
-static void check_path(struct kb_report *r, const char *file, const struct kb_path *p,
-                       const char *where)
+static void check_path(struct kb_report *r, const struct kb_product *prod, const char *file,
+                       const struct kb_path *p, const char *where)
 {
     char at[160];
-    check_string(r, file, where, p->title);
+    kb_check_string(r, file, where, p->title);
     if (p->cues.n < CHECK_MIN_CUES)
         kb_problem(r, "%s: %s (%s): unreachable: %zu cue(s), need %d", file, where, p->id,
                    p->cues.n, CHECK_MIN_CUES);
@@ -158,16 +135,16 @@ static void check_path(struct kb_report *r, const char *file, const struct kb_pa
     if (p->facts.n < CHECK_MIN_FACTS)
         kb_problem(r, "%s: %s (%s): no fact", file, where, p->id);
     snprintf(at, sizeof at, "%s.cues", where);
-    check_strs(r, file, at, &p->cues);
+    kb_check_strs(r, file, at, &p->cues);
     snprintf(at, sizeof at, "%s.steps", where);
-    check_strs(r, file, at, &p->steps);
+    kb_check_strs(r, file, at, &p->steps);
     snprintf(at, sizeof at, "%s.facts", where);
-    check_strs(r, file, at, &p->facts);
+    kb_check_strs(r, file, at, &p->facts);
     snprintf(at, sizeof at, "%s.limitations", where);
-    check_strs(r, file, at, &p->limitations);
+    kb_check_strs(r, file, at, &p->limitations);
     snprintf(at, sizeof at, "%s.tools", where);
-    check_strs(r, file, at, &p->tools);
-    check_tools(r, file, at, &p->tools);
+    kb_check_strs(r, file, at, &p->tools);
+    check_tools(r, prod, file, at, &p->tools);
     /* Chinese versions are optional, but when present they match the English item for item. */
     static const char *const zh_names[] = {"steps", "facts", "limitations"};
     const struct kb_strs *en[] = {&p->steps, &p->facts, &p->limitations};
@@ -176,7 +153,7 @@ static void check_path(struct kb_report *r, const char *file, const struct kb_pa
         if (zh[i]->n == 0)
             continue;
         snprintf(at, sizeof at, "%s.%s_zh", where, zh_names[i]);
-        check_strs(r, file, at, zh[i]);
+        kb_check_strs(r, file, at, zh[i]);
         if (zh[i]->n != en[i]->n)
             kb_problem(r, "%s: %s (%s): %zu item(s), but %s has %zu", file, at, p->id,
                        zh[i]->n, zh_names[i], en[i]->n);
@@ -199,7 +176,7 @@ static void check_limit(struct kb_report *r, const char *file, const struct kb_s
         kb_problem(r, "%s: %s (%s): an enum limit needs values", file, where, l->id);
     if (l->has_max && l->max < l->value)
         kb_problem(r, "%s: %s (%s): max is below value", file, where, l->id);
-    check_string(r, file, where, l->text);
+    kb_check_string(r, file, where, l->text);
 }
 
 static void check_skill(struct kb_report *r, const struct kb_product *p, const struct kb_skill *s)
@@ -225,21 +202,21 @@ static void check_skill(struct kb_report *r, const struct kb_product *p, const s
                 kb_problem(r, "%s: paths[%zu]: id \"%s\" is not a path of this skill in LABELS.md",
                            file, i, s->paths[i].id);
     }
-    check_string(r, file, "title", s->title);
-    check_string(r, file, "summary", s->summary);
-    check_strs(r, file, "use_when", &s->use_when);
-    check_strs(r, file, "not_when", &s->not_when);
-    check_strs(r, file, "keywords", &s->keywords);
-    check_strs(r, file, "typical_questions", &s->typical_questions);
-    check_strs(r, file, "tools", &s->tools);
-    check_tools(r, file, "tools", &s->tools);
+    kb_check_string(r, file, "title", s->title);
+    kb_check_string(r, file, "summary", s->summary);
+    kb_check_strs(r, file, "use_when", &s->use_when);
+    kb_check_strs(r, file, "not_when", &s->not_when);
+    kb_check_strs(r, file, "keywords", &s->keywords);
+    kb_check_strs(r, file, "typical_questions", &s->typical_questions);
+    kb_check_strs(r, file, "tools", &s->tools);
+    check_tools(r, p, file, "tools", &s->tools);
     for (size_t i = 0; i < s->npaths; i++) {
         char where[64];
         snprintf(where, sizeof where, "paths[%zu]", i);
         for (size_t k = 0; k < i; k++)
             if (strcmp(s->paths[i].id, s->paths[k].id) == 0)
                 kb_problem(r, "%s: %s: duplicate path id \"%s\"", file, where, s->paths[i].id);
-        check_path(r, file, &s->paths[i], where);
+        check_path(r, p, file, &s->paths[i], where);
     }
     for (size_t i = 0; i < s->nlimits; i++) {
         char where[64];
@@ -249,9 +226,9 @@ static void check_skill(struct kb_report *r, const struct kb_product *p, const s
     for (size_t i = 0; i < s->nfaq; i++) {
         char where[64];
         snprintf(where, sizeof where, "faq[%zu].q", i);
-        check_string(r, file, where, s->faq[i].q);
+        kb_check_string(r, file, where, s->faq[i].q);
         snprintf(where, sizeof where, "faq[%zu].a", i);
-        check_string(r, file, where, s->faq[i].a);
+        kb_check_string(r, file, where, s->faq[i].a);
     }
 }
 
@@ -259,32 +236,32 @@ static void check_product(struct kb_report *r, const struct kb_product *p)
 {
     char file[256];
     snprintf(file, sizeof file, "%s/_product.json", p->id);
-    check_string(r, file, "title", p->title);
-    check_strs(r, file, "terms", &p->terms);
-    check_strs(r, file, "chit_chat", &p->chit_chat);
-    check_strs(r, file, "requests", &p->requests);
-    check_strs(r, file, "other_clouds", &p->other_clouds);
-    check_strs(r, file, "injection", &p->injection);
-    check_strs(r, file, "migration", &p->migration);
-    check_strs(r, file, "failure", &p->failure);
-    check_strs(r, file, "failure_paths", &p->failure_paths);
-    check_strs(r, file, "how_to", &p->how_to);
-    check_strs(r, file, "programmatic_paths", &p->programmatic_paths);
-    check_strs(r, file, "programmatic", &p->programmatic);
-    check_strs(r, file, "scheduling", &p->scheduling);
+    kb_check_string(r, file, "title", p->title);
+    kb_check_strs(r, file, "terms", &p->terms);
+    kb_check_strs(r, file, "chit_chat", &p->chit_chat);
+    kb_check_strs(r, file, "requests", &p->requests);
+    kb_check_strs(r, file, "other_clouds", &p->other_clouds);
+    kb_check_strs(r, file, "injection", &p->injection);
+    kb_check_strs(r, file, "migration", &p->migration);
+    kb_check_strs(r, file, "failure", &p->failure);
+    kb_check_strs(r, file, "failure_paths", &p->failure_paths);
+    kb_check_strs(r, file, "how_to", &p->how_to);
+    kb_check_strs(r, file, "programmatic_paths", &p->programmatic_paths);
+    kb_check_strs(r, file, "programmatic", &p->programmatic);
+    kb_check_strs(r, file, "scheduling", &p->scheduling);
     check_refs(r, p, file, "scheduling_paths", &p->scheduling_paths);
-    check_strs(r, file, "bulk", &p->bulk);
+    kb_check_strs(r, file, "bulk", &p->bulk);
     check_refs(r, p, file, "bulk_paths", &p->bulk_paths);
     for (size_t i = 0; i < p->noos; i++) {
         char where[64];
         snprintf(where, sizeof where, "out_of_scope[%zu].cues", i);
-        check_strs(r, file, where, &p->oos[i].cues);
+        kb_check_strs(r, file, where, &p->oos[i].cues);
     }
     snprintf(file, sizeof file, "%s/_synonyms.json", p->id);
     for (size_t g = 0; g < p->nsyns; g++) {
         char where[64];
         snprintf(where, sizeof where, "groups[%zu].terms", g);
-        check_strs(r, file, where, &p->syns[g].terms);
+        kb_check_strs(r, file, where, &p->syns[g].terms);
         /* A term belongs to one group only. */
         for (size_t t = 0; t < p->syns[g].terms.n; t++)
             for (size_t h = 0; h < g; h++)
@@ -313,8 +290,10 @@ static void check_product(struct kb_report *r, const struct kb_product *p)
 
 void kb_check_model(const struct kb *kb, struct kb_report *rep)
 {
-    for (size_t i = 0; i < kb->n; i++)
+    for (size_t i = 0; i < kb->n; i++) {
         check_product(rep, &kb->products[i]);
+        kb_check_tools(&kb->products[i], rep);
+    }
 }
 
 err_code kb_check(const char *dir, struct buf *out, size_t *ret_count)

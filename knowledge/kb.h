@@ -1,5 +1,6 @@
 /* kb.h - the knowledge base: a typed, read-only model of the knowledge/<product> JSON files (skills,
- * paths, cues, steps, facts, limits, FAQ, synonyms). Layer: knowledge (uses base only).
+ * paths, cues, steps, facts, limits, FAQ, synonyms) and the product's one tool catalogue
+ * (_tools.json). Layer: knowledge (uses base only).
  * The files are embedded in the binary at build time; a directory may replace them. */
 #ifndef SKILLD_KNOWLEDGE_KB_H
 #define SKILLD_KNOWLEDGE_KB_H
@@ -14,6 +15,11 @@
 #define KB_PRODUCTS_MAX 32          /* product folders */
 #define KB_STRING_MAX 4096          /* bytes in one string of a file */
 #define KB_JSON_DEPTH_MAX 16        /* nesting of a file */
+#define KB_TOOLS_MAX 512            /* entries in one product's tool catalogue */
+#define KB_ARG_PATH_MAX 128         /* bytes of an argument path ("Permissions[].PortRange") */
+
+struct cJSON;
+struct kb_tool;
 
 /* A list of strings (owned by the model). */
 struct kb_strs {
@@ -48,7 +54,9 @@ struct kb_path {
     struct kb_strs steps;       /* imperative steps, in order */
     struct kb_strs facts;       /* key facts */
     struct kb_strs limitations; /* known limitations */
-    struct kb_strs tools;       /* tool names */
+    struct kb_strs tools;       /* catalogue tool names */
+    const struct kb_tool **tool_entries; /* [tools.n] the catalogue entry of each name, or
+                                          * NULL for a name the catalogue lacks */
     /* Chinese versions for answers to Chinese questions: "" or empty when absent, else item
      * for item the same as the English lists (the checker enforces it). Never indexed for
      * routing: they only change the language of the answer. */
@@ -99,6 +107,157 @@ struct kb_syn {
     struct kb_strs terms;  /* phrases, matched after normalisation */
 };
 
+/* ---- The tool catalogue (knowledge/<product>/_tools.json) -------------------------
+ * One entry per MCP tool: its name, the API action behind it, its input schema under the
+ * API's own parameter names, how arguments travel on the wire, which documented limits and
+ * guardrail checks apply, and how the router fills its arguments from a query. tools/list,
+ * tools/call, the guardrails and the router's suggestions all read these entries. */
+
+/* What a call does to the account. */
+enum kb_effect {
+    KB_EFFECT_READ,        /* reads only */
+    KB_EFFECT_WRITE,       /* changes something that can be changed back or is additive */
+    KB_EFFECT_DESTRUCTIVE, /* deletes, releases or overwrites: cannot be undone */
+};
+
+/* How a limit measures the argument it points at. */
+enum kb_measure {
+    KB_MEASURE_ITEMS,         /* array length, or the length of a JSON-array string */
+    KB_MEASURE_BASE64_BYTES,  /* bytes after Base64 encoding; the value's own length when a
+                               * sibling ContentEncoding or ContentType is "Base64" */
+    KB_MEASURE_DECODED_BYTES, /* bytes of a value the API always takes in Base64, once decoded
+                               * (UserData) */
+    KB_MEASURE_CHARS,         /* code points of a string */
+    KB_MEASURE_VALUE,         /* the number, compared with value (or [value, max]) */
+    KB_MEASURE_ENUM,          /* case-insensitive membership in the limit's values */
+};
+
+/* How one argument travels to the API. */
+enum kb_wire {
+    KB_WIRE_FLAT,     /* default: arrays -> Name.N, objects -> Name.Field, scalars as text */
+    KB_WIRE_JSON,     /* the whole value as one JSON text (RunCommand Parameters) */
+    KB_WIRE_ENDPOINT, /* not a parameter of the action: picks the regional endpoint only
+                       * (RegionId of StartInstance, ResetDisk ...) */
+    KB_WIRE_LOCAL,    /* skilld's own argument, never sent (wait) */
+};
+
+/* The router's entity vocabulary for route.fill ("from"). The first group is extracted by
+ * the router today; the rest are named now so the catalogue is complete and are filled
+ * once the router extracts them. kb_source_name() gives the JSON spelling. */
+enum kb_source {
+    KB_SRC_INSTANCE_ID, KB_SRC_SECURITY_GROUP_ID, KB_SRC_ENI_ID, KB_SRC_DISK_ID,
+    KB_SRC_SNAPSHOT_ID, KB_SRC_IMAGE_ID, KB_SRC_SNAPSHOT_POLICY_ID, KB_SRC_COMMAND_ID,
+    KB_SRC_INVOCATION_ID, KB_SRC_REGION, KB_SRC_ZONE, KB_SRC_PORT, KB_SRC_PORT_RANGE,
+    KB_SRC_PROTOCOL, KB_SRC_CIDR, KB_SRC_SIZE_GIB, KB_SRC_COUNT, KB_SRC_IMAGE_FORMAT,
+    /* named for the next round of extraction */
+    KB_SRC_COMMAND_CONTENT, KB_SRC_COMMAND_TYPE, KB_SRC_FILE_NAME, KB_SRC_FILE_CONTENT,
+    KB_SRC_TARGET_DIR, KB_SRC_ACCOUNT_ID, KB_SRC_INSTANCE_TYPE, KB_SRC_KEY_PAIR_NAME,
+    KB_SRC_NAME, KB_SRC_DESCRIPTION, KB_SRC_RETENTION_DAYS, KB_SRC_TIME_POINTS,
+    KB_SRC_WEEKDAYS, KB_SRC_PERFORMANCE_LEVEL, KB_SRC_TIMEOUT_S, KB_SRC_FREQUENCY,
+    KB_SRC_VSWITCH_ID, KB_SRC_VPC_ID, KB_SRC_IP_ADDRESS, KB_SRC_STOPPED_MODE, KB_SRC_FORCE,
+    KB_SRC_AMOUNT, KB_SRC_DEST_REGION, KB_SRC_BUCKET, KB_SRC_EVENT_TYPE,
+    KB_SRC__COUNT
+};
+
+/* How a filled value is written (route.fill "as"). */
+enum kb_fill_as {
+    KB_AS_STRING,     /* the first value, as a JSON string */
+    KB_AS_NUMBER,     /* the first value's number */
+    KB_AS_INTEGER,    /* the first value's number, rounded */
+    KB_AS_BOOLEAN,    /* true unless the value says false/no/0 */
+    KB_AS_LIST,       /* a JSON array of every value */
+    KB_AS_JSON_LIST,  /* the same array as JSON text inside a string (InstanceIds) */
+    KB_AS_PORT_RANGE, /* "443/443" from a port, "8000/8080" from a range */
+    KB_AS_PROTOCOL,   /* "tcp" unless the query says udp, icmp or all */
+};
+
+/* A path to an argument: "Name" (the argument), "Name[].Field" (Field of every item of the
+ * array Name), "Name[0].Field" (Field of the first item only). */
+struct kb_arg_path {
+    const char *text;  /* as written */
+    const char *name;  /* the top-level argument */
+    const char *field; /* the field inside an item, or NULL */
+    int first_only;    /* 1 for "[0]" */
+};
+
+/* A documented limit applied to one argument. */
+struct kb_tool_limit {
+    const struct kb_limit *limit; /* resolved; never NULL in a loaded model */
+    const char *limit_id;         /* the id as written */
+    struct kb_arg_path arg;
+    enum kb_measure measure;
+    double *except;  /* except[0..nexcept): values the API documents as sentinels (-1 =
+                      * keep forever) that pass whatever the limit says */
+    size_t nexcept;
+};
+
+/* A guardrail check that reads state through the API before a call. */
+struct kb_tool_state {
+    const char *check;   /* instances_running, disk_grows, ... */
+    struct kb_strs args; /* the arguments it reads, in order */
+};
+
+/* "Name=value": the call becomes destructive when argument Name has this value. */
+struct kb_tool_when {
+    const char *arg;   /* argument name */
+    const char *value; /* its value as JSON text ("true", "\"StopCharging\"") */
+};
+
+/* How the router fills one argument. */
+struct kb_tool_fill {
+    struct kb_arg_path arg;  /* "SecurityGroupId", "Permissions[].PortRange" */
+    enum kb_source from;
+    enum kb_fill_as as;
+};
+
+/* How one argument travels, when not flattened. */
+struct kb_tool_wire {
+    const char *arg;
+    enum kb_wire mode;
+};
+
+/* A scripted fix of a composite tool (ecs_run_os_fix): data, run through RunCommand. */
+struct kb_tool_fix {
+    const char *id;           /* the value of the tool's Fix argument */
+    const char *title;
+    const char *os;           /* "linux" or "windows" */
+    const char *command_type; /* RunShellScript, RunPowerShellScript, RunBatScript */
+    const char *script;       /* plain text */
+};
+
+/* One catalogue entry. Strings and trees are owned by the model. */
+struct kb_tool {
+    const char *name;        /* "ecs_" + snake_case action, or a composite's own name */
+    size_t file_index;       /* position in _tools.json (for messages) */
+    const char *title;
+    const char *description; /* written for a model */
+    const char *skill_id;    /* the skill that owns the tool */
+    const char *product;     /* api.product: "ecs" */
+    const char *action;      /* api.action ("AuthorizeSecurityGroup"), NULL for a composite */
+    struct kb_strs calls;    /* api.calls: the actions a composite makes (empty otherwise) */
+    int dry_run;             /* api.dry_run: plan with DryRun=true first */
+    int client_token;        /* api.client_token: skilld sends a ClientToken */
+    enum kb_effect effect;
+    struct kb_tool_when *destructive_when; /* [ndestructive_when] */
+    size_t ndestructive_when;
+    int read_only_hint, destructive_hint, idempotent_hint, open_world_hint; /* annotations */
+    const struct cJSON *input_schema; /* JSON Schema 2020-12 object schema (owned by the kb) */
+    const char *input_schema_text;    /* the same, compact */
+    struct kb_tool_wire *wire; /* [nwire] arguments not flattened */
+    size_t nwire;
+    struct kb_strs secret;     /* arguments redacted in plans, logs and audit records */
+    struct kb_tool_limit *limits; /* [nlimits] */
+    size_t nlimits;
+    struct kb_strs checks;     /* static guardrail checks by id */
+    struct kb_tool_state *state; /* [nstate] state checks */
+    size_t nstate;
+    struct kb_strs cues;       /* route.cues: phrases naming this action (en and zh) */
+    struct kb_tool_fill *fill; /* [nfill] route.fill */
+    size_t nfill;
+    struct kb_tool_fix *fixes; /* [nfixes] composite fixes, empty otherwise */
+    size_t nfixes;
+};
+
 /* One product (one folder). */
 struct kb_product {
     const char *id;           /* folder / "product" value, e.g. "ecs" */
@@ -125,6 +284,8 @@ struct kb_product {
     size_t nsyns;
     struct kb_skill *skills;  /* skills[0..nskills), sorted by id */
     size_t nskills;
+    struct kb_tool *tools;    /* tools[0..ntools): the catalogue, in file order */
+    size_t ntools;
 };
 
 /* The whole model; opaque. Read-only once loaded, so any number of threads may read it. */
@@ -158,11 +319,25 @@ const struct kb_limit *kb_limit_find(const struct kb_product *p, const char *id)
 /* Validate knowledge: dir (as for kb_load_dir), or the embedded files when dir is NULL.
  * Appends one line per problem to out ("ecs/ecs-x.json: paths[1]: ...") and writes the
  * number of problems to *ret_count. Checks the schema, ids against the routing labels,
- * duplicate ids, unknown tool names, reachability of every path and string hygiene.
+ * duplicate ids, tool names against the catalogue, the catalogue's own rules (names, effects,
+ * schemas, limits, checks, fill rows; knowledge/SCHEMA.md), reachability of every path and
+ * string hygiene.
  * Returns ERR_OK when the check ran (whatever it found), ERR_IO if dir is unreadable. */
 err_code kb_check(const char *dir, struct buf *out, size_t *ret_count);
 
-/* 1 if name is in the tool catalogue of knowledge/SCHEMA.md. */
-int kb_tool_known(const char *name);
+/* The catalogue entry named name in p, or NULL. */
+const struct kb_tool *kb_tool_find(const struct kb_product *p, const char *name);
+/* The first catalogue entry whose api.action is action (composites never match), or NULL. */
+const struct kb_tool *kb_tool_by_action(const struct kb_product *p, const char *action);
+/* The JSON spelling of a route.fill source ("instance_id"); "" past KB_SRC__COUNT. */
+const char *kb_source_name(enum kb_source s);
+/* The JSON spellings of the other catalogue enums. */
+const char *kb_effect_name(enum kb_effect e);
+const char *kb_measure_name(enum kb_measure m);
+const char *kb_fill_as_name(enum kb_fill_as a);
+const char *kb_wire_name(enum kb_wire w);
+/* 1 if id names a static guardrail check (ingress_posture ...), 2 a state check
+ * (instances_running ...), 0 neither. The guardrails implement exactly these. */
+int kb_check_kind(const char *id);
 
 #endif

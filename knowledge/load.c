@@ -8,14 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parsing context: the file being read and where problems go. */
-struct ctx {
-    const char *file;
-    struct kb_report *rep;
-    int bad; /* structural problems in this file */
-};
-
-static void bad(struct ctx *c, const char *where, const char *what)
+void kb_bad(struct kb_ctx *c, const char *where, const char *what)
 {
     kb_problem(c->rep, "%s: %s: %s", c->file, where, what);
     c->bad++;
@@ -47,38 +40,38 @@ static int json_depth(const cJSON *j, int d)
 }
 
 /* A string field; "" when absent and optional. NULL on a problem. */
-static char *get_str(struct ctx *c, const cJSON *o, const char *key, int required,
+char *kb_get_str(struct kb_ctx *c, const cJSON *o, const char *key, int required,
                      const char *where)
 {
-    char at[160];
+    char at[256];
     snprintf(at, sizeof at, "%s%s%s", where, *where ? "." : "", key);
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!v || cJSON_IsNull(v)) {
         if (required)
-            bad(c, at, "missing");
+            kb_bad(c, at, "missing");
         return required ? NULL : xstrdup("");
     }
     if (!cJSON_IsString(v)) {
-        bad(c, at, "must be a string");
+        kb_bad(c, at, "must be a string");
         return NULL;
     }
     if (strlen(v->valuestring) > KB_STRING_MAX) {
-        bad(c, at, "string too long");
+        kb_bad(c, at, "string too long");
         return NULL;
     }
     return xstrdup(v->valuestring);
 }
 
 /* A nullable string field: NULL when absent or null. */
-static char *get_opt_str(struct ctx *c, const cJSON *o, const char *key, const char *where)
+char *kb_get_opt_str(struct kb_ctx *c, const cJSON *o, const char *key, const char *where)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!v || cJSON_IsNull(v))
         return NULL;
-    return get_str(c, o, key, 0, where);
+    return kb_get_str(c, o, key, 0, where);
 }
 
-static void strs_free(struct kb_strs *s)
+void kb_strs_free(struct kb_strs *s)
 {
     for (size_t i = 0; i < s->n; i++)
         free(s->v[i]);
@@ -88,10 +81,10 @@ static void strs_free(struct kb_strs *s)
 }
 
 /* A list of strings; empty when absent. */
-static void get_strs(struct ctx *c, const cJSON *o, const char *key, const char *where,
+void kb_get_strs(struct kb_ctx *c, const cJSON *o, const char *key, const char *where,
                      struct kb_strs *ret)
 {
-    char at[160];
+    char at[256];
     snprintf(at, sizeof at, "%s%s%s", where, *where ? "." : "", key);
     ret->v = NULL;
     ret->n = 0;
@@ -99,7 +92,7 @@ static void get_strs(struct ctx *c, const cJSON *o, const char *key, const char 
     if (!v || cJSON_IsNull(v))
         return;
     if (!cJSON_IsArray(v)) {
-        bad(c, at, "must be an array of strings");
+        kb_bad(c, at, "must be an array of strings");
         return;
     }
     size_t n = (size_t)cJSON_GetArraySize(v);
@@ -108,11 +101,11 @@ static void get_strs(struct ctx *c, const cJSON *o, const char *key, const char 
     cJSON_ArrayForEach(it, v)
     {
         if (!cJSON_IsString(it)) {
-            bad(c, at, "every item must be a string");
+            kb_bad(c, at, "every item must be a string");
             continue;
         }
         if (strlen(it->valuestring) > KB_STRING_MAX) {
-            bad(c, at, "string too long");
+            kb_bad(c, at, "string too long");
             continue;
         }
         ret->v[ret->n++] = xstrdup(it->valuestring);
@@ -120,15 +113,15 @@ static void get_strs(struct ctx *c, const cJSON *o, const char *key, const char 
 }
 
 /* An array field's items; NULL (and no problem) when absent. */
-static const cJSON *get_arr(struct ctx *c, const cJSON *o, const char *key, const char *where)
+const cJSON *kb_get_arr(struct kb_ctx *c, const cJSON *o, const char *key, const char *where)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!v || cJSON_IsNull(v))
         return NULL;
     if (!cJSON_IsArray(v)) {
-        char at[160];
+        char at[256];
         snprintf(at, sizeof at, "%s%s%s", where, *where ? "." : "", key);
-        bad(c, at, "must be an array");
+        kb_bad(c, at, "must be an array");
         return NULL;
     }
     return v;
@@ -140,15 +133,16 @@ static void path_release(struct kb_path *p)
     free((char *)p->title);
     free((char *)p->title_zh);
     free((char *)p->best_for);
-    strs_free(&p->cues);
-    strs_free(&p->steps);
-    strs_free(&p->facts);
-    strs_free(&p->limitations);
-    strs_free(&p->tools);
+    kb_strs_free(&p->cues);
+    kb_strs_free(&p->steps);
+    kb_strs_free(&p->facts);
+    kb_strs_free(&p->limitations);
+    kb_strs_free(&p->tools);
+    free(p->tool_entries);
     free((char *)p->best_for_zh);
-    strs_free(&p->steps_zh);
-    strs_free(&p->facts_zh);
-    strs_free(&p->limitations_zh);
+    kb_strs_free(&p->steps_zh);
+    kb_strs_free(&p->facts_zh);
+    kb_strs_free(&p->limitations_zh);
 }
 
 static void limit_release(struct kb_limit *l)
@@ -161,8 +155,8 @@ static void limit_release(struct kb_limit *l)
     free((char *)l->text);
     free((char *)l->text_zh);
     free((char *)l->skill_id);
-    strs_free(&l->values);
-    strs_free(&l->paths);
+    kb_strs_free(&l->values);
+    kb_strs_free(&l->paths);
 }
 
 static void skill_release(struct kb_skill *s)
@@ -172,10 +166,10 @@ static void skill_release(struct kb_skill *s)
     free((char *)s->title_zh);
     free((char *)s->summary);
     free((char *)s->summary_zh);
-    strs_free(&s->use_when);
-    strs_free(&s->not_when);
-    strs_free(&s->keywords);
-    strs_free(&s->typical_questions);
+    kb_strs_free(&s->use_when);
+    kb_strs_free(&s->not_when);
+    kb_strs_free(&s->keywords);
+    kb_strs_free(&s->typical_questions);
     for (size_t i = 0; i < s->npaths; i++)
         path_release(&s->paths[i]);
     free(s->paths);
@@ -187,7 +181,7 @@ static void skill_release(struct kb_skill *s)
         free((char *)s->faq[i].a);
     }
     free(s->faq);
-    strs_free(&s->tools);
+    kb_strs_free(&s->tools);
 }
 
 static void product_release(struct kb_product *p)
@@ -195,36 +189,37 @@ static void product_release(struct kb_product *p)
     free((char *)p->id);
     free((char *)p->title);
     free((char *)p->summary);
-    strs_free(&p->terms);
+    kb_strs_free(&p->terms);
     for (size_t i = 0; i < p->noos; i++) {
         free((char *)p->oos[i].topic);
         free((char *)p->oos[i].redirect);
         free((char *)p->oos[i].redirect_zh);
-        strs_free(&p->oos[i].cues);
+        kb_strs_free(&p->oos[i].cues);
     }
     free(p->oos);
-    strs_free(&p->chit_chat);
-    strs_free(&p->requests);
-    strs_free(&p->other_clouds);
-    strs_free(&p->injection);
-    strs_free(&p->migration);
-    strs_free(&p->failure);
-    strs_free(&p->failure_paths);
-    strs_free(&p->how_to);
-    strs_free(&p->programmatic_paths);
-    strs_free(&p->programmatic);
-    strs_free(&p->scheduling);
-    strs_free(&p->scheduling_paths);
-    strs_free(&p->bulk);
-    strs_free(&p->bulk_paths);
+    kb_strs_free(&p->chit_chat);
+    kb_strs_free(&p->requests);
+    kb_strs_free(&p->other_clouds);
+    kb_strs_free(&p->injection);
+    kb_strs_free(&p->migration);
+    kb_strs_free(&p->failure);
+    kb_strs_free(&p->failure_paths);
+    kb_strs_free(&p->how_to);
+    kb_strs_free(&p->programmatic_paths);
+    kb_strs_free(&p->programmatic);
+    kb_strs_free(&p->scheduling);
+    kb_strs_free(&p->scheduling_paths);
+    kb_strs_free(&p->bulk);
+    kb_strs_free(&p->bulk_paths);
     for (size_t i = 0; i < p->nsyns; i++) {
         free((char *)p->syns[i].canonical);
-        strs_free(&p->syns[i].terms);
+        kb_strs_free(&p->syns[i].terms);
     }
     free(p->syns);
     for (size_t i = 0; i < p->nskills; i++)
         skill_release(&p->skills[i]);
     free(p->skills);
+    kb_tools_release(p);
 }
 
 void kb_free(struct kb *kb)
@@ -238,14 +233,14 @@ void kb_free(struct kb *kb)
 }
 
 /* Parse a file into a JSON object; NULL with a problem reported. */
-static cJSON *parse_file(struct ctx *c, const struct kb_file *f)
+static cJSON *parse_file(struct kb_ctx *c, const struct kb_file *f)
 {
     if (f->len > KB_FILE_MAX) {
-        bad(c, "file", "larger than KB_FILE_MAX");
+        kb_bad(c, "file", "larger than KB_FILE_MAX");
         return NULL;
     }
     if (!utf8_valid(f->data, f->len)) {
-        bad(c, "file", "not valid UTF-8");
+        kb_bad(c, "file", "not valid UTF-8");
         return NULL;
     }
     const char *end = NULL;
@@ -253,47 +248,47 @@ static cJSON *parse_file(struct ctx *c, const struct kb_file *f)
     if (!j) {
         char at[64];
         snprintf(at, sizeof at, "byte %zu", end ? (size_t)(end - f->data) : (size_t)0);
-        bad(c, at, "not valid JSON");
+        kb_bad(c, at, "not valid JSON");
         return NULL;
     }
     if (!cJSON_IsObject(j)) {
-        bad(c, "file", "must be a JSON object");
+        kb_bad(c, "file", "must be a JSON object");
         cJSON_Delete(j);
         return NULL;
     }
     if (json_depth(j, 0) > KB_JSON_DEPTH_MAX) {
-        bad(c, "file", "nested too deeply");
+        kb_bad(c, "file", "nested too deeply");
         cJSON_Delete(j);
         return NULL;
     }
     return j;
 }
 
-static void parse_product(struct ctx *c, const cJSON *j, const char *folder, struct kb_product *p)
+static void parse_product(struct kb_ctx *c, const cJSON *j, const char *folder, struct kb_product *p)
 {
-    char *id = get_str(c, j, "product", 1, "");
+    char *id = kb_get_str(c, j, "product", 1, "");
     if (id && strcmp(id, folder) != 0)
-        bad(c, "product", "must equal the folder name");
+        kb_bad(c, "product", "must equal the folder name");
     free(id);
     p->id = xstrdup(folder);
-    p->title = get_str(c, j, "title", 1, "");
-    p->summary = get_str(c, j, "summary", 0, "");
-    get_strs(c, j, "terms", "", &p->terms);
-    get_strs(c, j, "chit_chat", "", &p->chit_chat);
-    get_strs(c, j, "requests", "", &p->requests);
-    get_strs(c, j, "other_clouds", "", &p->other_clouds);
-    get_strs(c, j, "injection", "", &p->injection);
-    get_strs(c, j, "migration", "", &p->migration);
-    get_strs(c, j, "failure", "", &p->failure);
-    get_strs(c, j, "failure_paths", "", &p->failure_paths);
-    get_strs(c, j, "how_to", "", &p->how_to);
-    get_strs(c, j, "programmatic_paths", "", &p->programmatic_paths);
-    get_strs(c, j, "programmatic", "", &p->programmatic);
-    get_strs(c, j, "scheduling", "", &p->scheduling);
-    get_strs(c, j, "scheduling_paths", "", &p->scheduling_paths);
-    get_strs(c, j, "bulk", "", &p->bulk);
-    get_strs(c, j, "bulk_paths", "", &p->bulk_paths);
-    const cJSON *arr = get_arr(c, j, "out_of_scope", "");
+    p->title = kb_get_str(c, j, "title", 1, "");
+    p->summary = kb_get_str(c, j, "summary", 0, "");
+    kb_get_strs(c, j, "terms", "", &p->terms);
+    kb_get_strs(c, j, "chit_chat", "", &p->chit_chat);
+    kb_get_strs(c, j, "requests", "", &p->requests);
+    kb_get_strs(c, j, "other_clouds", "", &p->other_clouds);
+    kb_get_strs(c, j, "injection", "", &p->injection);
+    kb_get_strs(c, j, "migration", "", &p->migration);
+    kb_get_strs(c, j, "failure", "", &p->failure);
+    kb_get_strs(c, j, "failure_paths", "", &p->failure_paths);
+    kb_get_strs(c, j, "how_to", "", &p->how_to);
+    kb_get_strs(c, j, "programmatic_paths", "", &p->programmatic_paths);
+    kb_get_strs(c, j, "programmatic", "", &p->programmatic);
+    kb_get_strs(c, j, "scheduling", "", &p->scheduling);
+    kb_get_strs(c, j, "scheduling_paths", "", &p->scheduling_paths);
+    kb_get_strs(c, j, "bulk", "", &p->bulk);
+    kb_get_strs(c, j, "bulk_paths", "", &p->bulk_paths);
+    const cJSON *arr = kb_get_arr(c, j, "out_of_scope", "");
     size_t n = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
     p->oos = xcalloc(n ? n : 1, sizeof *p->oos);
     const cJSON *it;
@@ -303,20 +298,20 @@ static void parse_product(struct ctx *c, const cJSON *j, const char *folder, str
         char where[64];
         snprintf(where, sizeof where, "out_of_scope[%zu]", i++);
         if (!cJSON_IsObject(it)) {
-            bad(c, where, "must be an object");
+            kb_bad(c, where, "must be an object");
             continue;
         }
         struct kb_oos *o = &p->oos[p->noos++];
-        o->topic = get_str(c, it, "topic", 1, where);
-        o->redirect = get_str(c, it, "redirect", 0, where);
-        o->redirect_zh = get_str(c, it, "redirect_zh", 0, where);
-        get_strs(c, it, "cues", where, &o->cues);
+        o->topic = kb_get_str(c, it, "topic", 1, where);
+        o->redirect = kb_get_str(c, it, "redirect", 0, where);
+        o->redirect_zh = kb_get_str(c, it, "redirect_zh", 0, where);
+        kb_get_strs(c, it, "cues", where, &o->cues);
     }
 }
 
-static void parse_synonyms(struct ctx *c, const cJSON *j, struct kb_product *p)
+static void parse_synonyms(struct kb_ctx *c, const cJSON *j, struct kb_product *p)
 {
-    const cJSON *arr = get_arr(c, j, "groups", "");
+    const cJSON *arr = kb_get_arr(c, j, "groups", "");
     size_t n = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
     p->syns = xcalloc(n ? n : 1, sizeof *p->syns);
     const cJSON *it;
@@ -326,81 +321,81 @@ static void parse_synonyms(struct ctx *c, const cJSON *j, struct kb_product *p)
         char where[64];
         snprintf(where, sizeof where, "groups[%zu]", i++);
         if (!cJSON_IsObject(it)) {
-            bad(c, where, "must be an object");
+            kb_bad(c, where, "must be an object");
             continue;
         }
         struct kb_syn *s = &p->syns[p->nsyns++];
-        s->canonical = get_str(c, it, "canonical", 1, where);
-        get_strs(c, it, "terms", where, &s->terms);
+        s->canonical = kb_get_str(c, it, "canonical", 1, where);
+        kb_get_strs(c, it, "terms", where, &s->terms);
     }
 }
 
-static void parse_path(struct ctx *c, const cJSON *j, const char *where, struct kb_path *p)
+static void parse_path(struct kb_ctx *c, const cJSON *j, const char *where, struct kb_path *p)
 {
-    p->id = get_str(c, j, "id", 1, where);
-    p->title = get_str(c, j, "title", 1, where);
-    p->title_zh = get_str(c, j, "title_zh", 0, where);
-    p->best_for = get_str(c, j, "best_for", 0, where);
-    get_strs(c, j, "cues", where, &p->cues);
-    get_strs(c, j, "steps", where, &p->steps);
-    get_strs(c, j, "facts", where, &p->facts);
-    get_strs(c, j, "limitations", where, &p->limitations);
-    get_strs(c, j, "tools", where, &p->tools);
-    p->best_for_zh = get_str(c, j, "best_for_zh", 0, where);
-    get_strs(c, j, "steps_zh", where, &p->steps_zh);
-    get_strs(c, j, "facts_zh", where, &p->facts_zh);
-    get_strs(c, j, "limitations_zh", where, &p->limitations_zh);
+    p->id = kb_get_str(c, j, "id", 1, where);
+    p->title = kb_get_str(c, j, "title", 1, where);
+    p->title_zh = kb_get_str(c, j, "title_zh", 0, where);
+    p->best_for = kb_get_str(c, j, "best_for", 0, where);
+    kb_get_strs(c, j, "cues", where, &p->cues);
+    kb_get_strs(c, j, "steps", where, &p->steps);
+    kb_get_strs(c, j, "facts", where, &p->facts);
+    kb_get_strs(c, j, "limitations", where, &p->limitations);
+    kb_get_strs(c, j, "tools", where, &p->tools);
+    p->best_for_zh = kb_get_str(c, j, "best_for_zh", 0, where);
+    kb_get_strs(c, j, "steps_zh", where, &p->steps_zh);
+    kb_get_strs(c, j, "facts_zh", where, &p->facts_zh);
+    kb_get_strs(c, j, "limitations_zh", where, &p->limitations_zh);
 }
 
-static void parse_limit(struct ctx *c, const cJSON *j, const char *where, const char *skill,
+static void parse_limit(struct kb_ctx *c, const cJSON *j, const char *where, const char *skill,
                         struct kb_limit *l)
 {
-    l->id = get_str(c, j, "id", 1, where);
-    l->name = get_str(c, j, "name", 0, where);
-    l->unit = get_str(c, j, "unit", 1, where);
-    l->applies_to = get_str(c, j, "applies_to", 0, where);
-    l->entity = get_opt_str(c, j, "entity", where);
-    l->text = get_str(c, j, "text", 1, where);
-    l->text_zh = get_str(c, j, "text_zh", 0, where);
+    l->id = kb_get_str(c, j, "id", 1, where);
+    l->name = kb_get_str(c, j, "name", 0, where);
+    l->unit = kb_get_str(c, j, "unit", 1, where);
+    l->applies_to = kb_get_str(c, j, "applies_to", 0, where);
+    l->entity = kb_get_opt_str(c, j, "entity", where);
+    l->text = kb_get_str(c, j, "text", 1, where);
+    l->text_zh = kb_get_str(c, j, "text_zh", 0, where);
     l->skill_id = xstrdup(skill);
-    get_strs(c, j, "values", where, &l->values);
-    get_strs(c, j, "paths", where, &l->paths);
+    kb_get_strs(c, j, "values", where, &l->values);
+    kb_get_strs(c, j, "paths", where, &l->paths);
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "value");
     if (cJSON_IsNumber(v))
         l->value = v->valuedouble;
     else if (v && !cJSON_IsNull(v))
-        bad(c, where, "value must be a number or null");
+        kb_bad(c, where, "value must be a number or null");
     else if (l->values.n == 0 && l->unit && strcmp(l->unit, "state") != 0 &&
              strcmp(l->unit, "scope") != 0)
-        bad(c, where, "value missing (only enum, state and scope limits may omit it)");
+        kb_bad(c, where, "value missing (only enum, state and scope limits may omit it)");
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "max");
     if (cJSON_IsNumber(m)) {
         l->max = m->valuedouble;
         l->has_max = 1;
     } else if (m && !cJSON_IsNull(m)) {
-        bad(c, where, "max must be a number or null");
+        kb_bad(c, where, "max must be a number or null");
     }
 }
 
-static void parse_skill(struct ctx *c, const cJSON *j, const char *fname, struct kb_skill *s)
+static void parse_skill(struct kb_ctx *c, const cJSON *j, const char *fname, struct kb_skill *s)
 {
-    s->id = get_str(c, j, "id", 1, "");
+    s->id = kb_get_str(c, j, "id", 1, "");
     if (s->id && strcmp(s->id, fname) != 0)
-        bad(c, "id", "must equal the file name");
-    s->title = get_str(c, j, "title", 1, "");
-    s->title_zh = get_str(c, j, "title_zh", 0, "");
-    s->summary = get_str(c, j, "summary", 1, "");
-    s->summary_zh = get_str(c, j, "summary_zh", 0, "");
-    get_strs(c, j, "use_when", "", &s->use_when);
-    get_strs(c, j, "not_when", "", &s->not_when);
-    get_strs(c, j, "keywords", "", &s->keywords);
-    get_strs(c, j, "typical_questions", "", &s->typical_questions);
-    get_strs(c, j, "tools", "", &s->tools);
+        kb_bad(c, "id", "must equal the file name");
+    s->title = kb_get_str(c, j, "title", 1, "");
+    s->title_zh = kb_get_str(c, j, "title_zh", 0, "");
+    s->summary = kb_get_str(c, j, "summary", 1, "");
+    s->summary_zh = kb_get_str(c, j, "summary_zh", 0, "");
+    kb_get_strs(c, j, "use_when", "", &s->use_when);
+    kb_get_strs(c, j, "not_when", "", &s->not_when);
+    kb_get_strs(c, j, "keywords", "", &s->keywords);
+    kb_get_strs(c, j, "typical_questions", "", &s->typical_questions);
+    kb_get_strs(c, j, "tools", "", &s->tools);
 
-    const cJSON *arr = get_arr(c, j, "paths", "");
+    const cJSON *arr = kb_get_arr(c, j, "paths", "");
     size_t n = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
     if (n == 0)
-        bad(c, "paths", "a skill needs at least one path");
+        kb_bad(c, "paths", "a skill needs at least one path");
     s->paths = xcalloc(n ? n : 1, sizeof *s->paths);
     const cJSON *it;
     size_t i = 0;
@@ -409,13 +404,13 @@ static void parse_skill(struct ctx *c, const cJSON *j, const char *fname, struct
         char where[64];
         snprintf(where, sizeof where, "paths[%zu]", i++);
         if (!cJSON_IsObject(it)) {
-            bad(c, where, "must be an object");
+            kb_bad(c, where, "must be an object");
             continue;
         }
         parse_path(c, it, where, &s->paths[s->npaths++]);
     }
 
-    arr = get_arr(c, j, "limits", "");
+    arr = kb_get_arr(c, j, "limits", "");
     n = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
     s->limits = xcalloc(n ? n : 1, sizeof *s->limits);
     i = 0;
@@ -424,13 +419,13 @@ static void parse_skill(struct ctx *c, const cJSON *j, const char *fname, struct
         char where[64];
         snprintf(where, sizeof where, "limits[%zu]", i++);
         if (!cJSON_IsObject(it)) {
-            bad(c, where, "must be an object");
+            kb_bad(c, where, "must be an object");
             continue;
         }
         parse_limit(c, it, where, fname, &s->limits[s->nlimits++]);
     }
 
-    arr = get_arr(c, j, "faq", "");
+    arr = kb_get_arr(c, j, "faq", "");
     n = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
     s->faq = xcalloc(n ? n : 1, sizeof *s->faq);
     i = 0;
@@ -439,18 +434,18 @@ static void parse_skill(struct ctx *c, const cJSON *j, const char *fname, struct
         char where[64];
         snprintf(where, sizeof where, "faq[%zu]", i++);
         if (!cJSON_IsObject(it)) {
-            bad(c, where, "must be an object");
+            kb_bad(c, where, "must be an object");
             continue;
         }
         struct kb_faq *f = &s->faq[s->nfaq++];
-        f->q = get_str(c, it, "q", 1, where);
-        f->a = get_str(c, it, "a", 1, where);
+        f->q = kb_get_str(c, it, "q", 1, where);
+        f->a = kb_get_str(c, it, "a", 1, where);
     }
 
-    char *dp = get_str(c, j, "default_path", 1, "");
+    char *dp = kb_get_str(c, j, "default_path", 1, "");
     s->default_path = dp ? kb_path_find(s, dp) : NULL;
     if (dp && !s->default_path)
-        bad(c, "default_path", "names no path of this skill");
+        kb_bad(c, "default_path", "names no path of this skill");
     if (!s->default_path && s->npaths)
         s->default_path = &s->paths[0];
     free(dp);
@@ -477,7 +472,7 @@ static void build_product(const struct kb_file **files, size_t n, const char *fo
     for (size_t i = 0; i < n; i++) {
         const char *base = files[i]->name + strlen(folder) + 1;
         size_t blen = strlen(base);
-        struct ctx c = {.file = files[i]->name, .rep = rep, .bad = 0};
+        struct kb_ctx c = {.file = files[i]->name, .rep = rep, .bad = 0};
         if (blen < 6 || strcmp(base + blen - 5, ".json") != 0)
             continue;
         cJSON *j = parse_file(&c, files[i]);
@@ -488,8 +483,11 @@ static void build_product(const struct kb_file **files, size_t n, const char *fo
             } else if (strcmp(base, "_synonyms.json") == 0) {
                 if (!p->syns)
                     parse_synonyms(&c, j, p);
+            } else if (strcmp(base, "_tools.json") == 0) {
+                kb_tools_parse(&c, j, p);
             } else if (base[0] == '_') {
-                bad(&c, "file", "unknown shared file (only _product.json and _synonyms.json)");
+                kb_bad(&c, "file", "unknown shared file (only _product.json, _synonyms.json and "
+                                   "_tools.json)");
             } else {
                 char *fname = xstrndup(base, blen - 5);
                 parse_skill(&c, j, fname, &p->skills[p->nskills++]);
@@ -516,6 +514,10 @@ static void build_product(const struct kb_file **files, size_t n, const char *fo
     if (!p->syns)
         p->syns = xcalloc(1, sizeof *p->syns);
     qsort(p->skills, p->nskills, sizeof *p->skills, skill_cmp);
+    if (!p->tools)
+        p->tools = xcalloc(1, sizeof *p->tools);
+    /* Limits and path tool names resolve against the whole product, so last. */
+    *ret_bad += kb_tools_link(p, rep);
 }
 
 err_code kb_build(const struct kb_file *files, size_t n, struct kb_report *rep, int partial,

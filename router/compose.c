@@ -3,6 +3,7 @@
  * the entities. Layer: router. */
 #include "router/rt_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -137,197 +138,236 @@ void rt_compose_warnings(struct rt_result *res)
     }
 }
 
-/* ---- Tools ------------------------------------------------------------------------- */
+/* ---- Tools -------------------------------------------------------------------------
+ * Suggestions are the chosen path's catalogue tools (knowledge/<product>/_tools.json), each
+ * with the arguments its route.fill can take from the query's entities. Nothing here names a
+ * tool or an argument: the catalogue does. */
 
-enum arg_fmt {
-    ARG_STRING,     /* the first entity's value as a JSON string */
-    ARG_LIST,       /* every entity of the kind, as a JSON array of strings */
-    ARG_PORT_RANGE, /* a port or a range as "from/to" */
-    ARG_TCP,        /* "tcp" when a port is present */
-};
-
-/* How a tool's arguments are filled. To add an argument: a row (tool, name, kind, format). */
+/* Which entity kinds feed each fill source the router extracts today, in order of
+ * preference. Sources of the catalogue's vocabulary without a row (command_content, name,
+ * ...) are not extracted yet and so never filled. To feed a source: a row. */
 static const struct {
-    const char *tool;
-    const char *arg;
-    enum rt_entity_kind kind;
-    enum arg_fmt fmt;
-} tool_args[] = {
-    {"describe_instances", "InstanceIds", RT_ENT_INSTANCE_ID, ARG_LIST},
-    {"start_instance", "InstanceId", RT_ENT_INSTANCE_ID, ARG_STRING},
-    {"stop_instance", "InstanceId", RT_ENT_INSTANCE_ID, ARG_STRING},
-    {"reboot_instance", "InstanceId", RT_ENT_INSTANCE_ID, ARG_STRING},
-    {"modify_instance_spec", "InstanceId", RT_ENT_INSTANCE_ID, ARG_STRING},
-    {"describe_security_groups", "SecurityGroupIds", RT_ENT_SG_ID, ARG_LIST},
-    {"describe_security_group_rules", "SecurityGroupId", RT_ENT_SG_ID, ARG_STRING},
-    {"authorize_security_group", "SecurityGroupId", RT_ENT_SG_ID, ARG_STRING},
-    {"authorize_security_group", "IpProtocol", RT_ENT_PORT, ARG_TCP},
-    {"authorize_security_group", "PortRange", RT_ENT_PORT, ARG_PORT_RANGE},
-    {"authorize_security_group", "SourceCidrIp", RT_ENT_CIDR, ARG_STRING},
-    {"revoke_security_group", "SecurityGroupId", RT_ENT_SG_ID, ARG_STRING},
-    {"revoke_security_group", "IpProtocol", RT_ENT_PORT, ARG_TCP},
-    {"revoke_security_group", "PortRange", RT_ENT_PORT, ARG_PORT_RANGE},
-    {"revoke_security_group", "SourceCidrIp", RT_ENT_CIDR, ARG_STRING},
-    {"join_security_group", "InstanceId", RT_ENT_INSTANCE_ID, ARG_STRING},
-    {"join_security_group", "SecurityGroupId", RT_ENT_SG_ID, ARG_STRING},
-    {"leave_security_group", "InstanceId", RT_ENT_INSTANCE_ID, ARG_STRING},
-    {"leave_security_group", "SecurityGroupId", RT_ENT_SG_ID, ARG_STRING},
-    {"describe_network_interfaces", "NetworkInterfaceIds", RT_ENT_ENI_ID, ARG_LIST},
-    {"attach_network_interface", "NetworkInterfaceId", RT_ENT_ENI_ID, ARG_STRING},
-    {"attach_network_interface", "InstanceId", RT_ENT_INSTANCE_ID, ARG_STRING},
-    {"detach_network_interface", "NetworkInterfaceId", RT_ENT_ENI_ID, ARG_STRING},
-    {"detach_network_interface", "InstanceId", RT_ENT_INSTANCE_ID, ARG_STRING},
-    {"modify_network_interface", "NetworkInterfaceId", RT_ENT_ENI_ID, ARG_STRING},
-    {"describe_cloud_assistant_status", "InstanceIds", RT_ENT_INSTANCE_ID, ARG_LIST},
-    {"run_command", "InstanceIds", RT_ENT_INSTANCE_ID, ARG_LIST},
-    {"invoke_command", "CommandId", RT_ENT_COMMAND_ID, ARG_STRING},
-    {"invoke_command", "InstanceIds", RT_ENT_INSTANCE_ID, ARG_LIST},
-    {"describe_invocations", "InvokeId", RT_ENT_INVOCATION_ID, ARG_STRING},
-    {"describe_invocation_results", "InvokeId", RT_ENT_INVOCATION_ID, ARG_STRING},
-    {"send_file", "InstanceIds", RT_ENT_INSTANCE_ID, ARG_LIST},
-    {"describe_images", "ImageId", RT_ENT_IMAGE_ID, ARG_STRING},
-    {"create_image", "InstanceId", RT_ENT_INSTANCE_ID, ARG_STRING},
-    {"create_image", "SnapshotId", RT_ENT_SNAPSHOT_ID, ARG_STRING},
-    {"copy_image", "ImageId", RT_ENT_IMAGE_ID, ARG_STRING},
-    {"share_image", "ImageId", RT_ENT_IMAGE_ID, ARG_STRING},
-    {"delete_image", "ImageId", RT_ENT_IMAGE_ID, ARG_STRING},
-    {"describe_disks", "DiskIds", RT_ENT_DISK_ID, ARG_LIST},
-    {"describe_disks", "InstanceId", RT_ENT_INSTANCE_ID, ARG_STRING},
-    {"resize_disk", "DiskId", RT_ENT_DISK_ID, ARG_STRING},
-    {"reset_disk", "DiskId", RT_ENT_DISK_ID, ARG_STRING},
-    {"reset_disk", "SnapshotId", RT_ENT_SNAPSHOT_ID, ARG_STRING},
-    {"describe_snapshots", "DiskId", RT_ENT_DISK_ID, ARG_STRING},
-    {"create_snapshot", "DiskId", RT_ENT_DISK_ID, ARG_STRING},
-    {"create_snapshot_group", "InstanceId", RT_ENT_INSTANCE_ID, ARG_STRING},
-    {"apply_auto_snapshot_policy", "AutoSnapshotPolicyId", RT_ENT_POLICY_ID, ARG_STRING},
-    {"apply_auto_snapshot_policy", "DiskIds", RT_ENT_DISK_ID, ARG_LIST},
+    enum kb_source source;
+    enum rt_entity_kind kinds[2];
+    size_t nkinds;
+} sources[] = {
+    {KB_SRC_INSTANCE_ID, {RT_ENT_INSTANCE_ID}, 1},
+    {KB_SRC_SECURITY_GROUP_ID, {RT_ENT_SG_ID}, 1},
+    {KB_SRC_ENI_ID, {RT_ENT_ENI_ID}, 1},
+    {KB_SRC_DISK_ID, {RT_ENT_DISK_ID}, 1},
+    {KB_SRC_SNAPSHOT_ID, {RT_ENT_SNAPSHOT_ID}, 1},
+    {KB_SRC_IMAGE_ID, {RT_ENT_IMAGE_ID}, 1},
+    {KB_SRC_SNAPSHOT_POLICY_ID, {RT_ENT_POLICY_ID}, 1},
+    {KB_SRC_COMMAND_ID, {RT_ENT_COMMAND_ID}, 1},
+    {KB_SRC_INVOCATION_ID, {RT_ENT_INVOCATION_ID}, 1},
+    {KB_SRC_REGION, {RT_ENT_REGION}, 1},
+    {KB_SRC_ZONE, {RT_ENT_ZONE}, 1},
+    {KB_SRC_PORT, {RT_ENT_PORT}, 1},
+    {KB_SRC_PORT_RANGE, {RT_ENT_PORT, RT_ENT_PORT_RANGE}, 2},
+    {KB_SRC_PROTOCOL, {RT_ENT_PORT, RT_ENT_PORT_RANGE}, 2}, /* "tcp" wherever a port is named */
+    {KB_SRC_CIDR, {RT_ENT_CIDR}, 1},
+    {KB_SRC_SIZE_GIB, {RT_ENT_SIZE}, 1},
+    {KB_SRC_COUNT, {RT_ENT_COUNT_INSTANCES}, 1},
+    {KB_SRC_IMAGE_FORMAT, {RT_ENT_IMAGE_FORMAT}, 1},
 };
 
-/* The ECS operation behind each tool, so an API name in the query picks its tool. */
-static const struct {
-    const char *tool;
-    const char *api;
-} tool_apis[] = {
-    {"describe_instances", "DescribeInstances"}, {"start_instance", "StartInstance"},
-    {"stop_instance", "StopInstance"}, {"reboot_instance", "RebootInstance"},
-    {"modify_instance_spec", "ModifyInstanceSpec"},
-    {"describe_security_groups", "DescribeSecurityGroups"},
-    {"describe_security_group_rules", "DescribeSecurityGroupAttribute"},
-    {"create_security_group", "CreateSecurityGroup"},
-    {"authorize_security_group", "AuthorizeSecurityGroup"},
-    {"revoke_security_group", "RevokeSecurityGroup"},
-    {"join_security_group", "JoinSecurityGroup"}, {"leave_security_group", "LeaveSecurityGroup"},
-    {"describe_network_interfaces", "DescribeNetworkInterfaces"},
-    {"create_network_interface", "CreateNetworkInterface"},
-    {"attach_network_interface", "AttachNetworkInterface"},
-    {"detach_network_interface", "DetachNetworkInterface"},
-    {"modify_network_interface", "ModifyNetworkInterfaceAttribute"},
-    {"describe_cloud_assistant_status", "DescribeCloudAssistantStatus"},
-    {"run_command", "RunCommand"}, {"invoke_command", "InvokeCommand"},
-    {"describe_invocations", "DescribeInvocations"},
-    {"describe_invocation_results", "DescribeInvocationResults"}, {"send_file", "SendFile"},
-    {"describe_images", "DescribeImages"}, {"create_image", "CreateImage"},
-    {"copy_image", "CopyImage"}, {"share_image", "ModifyImageSharePermission"},
-    {"import_image", "ImportImage"}, {"delete_image", "DeleteImage"},
-    {"describe_disks", "DescribeDisks"}, {"resize_disk", "ResizeDisk"},
-    {"reset_disk", "ResetDisk"}, {"describe_snapshots", "DescribeSnapshots"},
-    {"create_snapshot", "CreateSnapshot"}, {"create_snapshot_group", "CreateSnapshotGroup"},
-    {"create_auto_snapshot_policy", "CreateAutoSnapshotPolicy"},
-    {"apply_auto_snapshot_policy", "ApplyAutoSnapshotPolicy"},
-};
+/* The entity kind that feeds source s in this result (the first preferred kind present), or
+ * -1 when the source is not extracted or absent. */
+static int source_kind(const struct rt_result *res, enum kb_source s)
+{
+    for (size_t i = 0; i < ARRAY_LEN(sources); i++) {
+        if (sources[i].source != s)
+            continue;
+        for (size_t k = 0; k < sources[i].nkinds; k++)
+            for (size_t j = 0; j < res->nentities; j++)
+                if (res->entities[j].kind == sources[i].kinds[k])
+                    return (int)sources[i].kinds[k];
+    }
+    return -1;
+}
 
-static const struct rt_entity *first_of(const struct rt_result *res, enum rt_entity_kind k)
+static const struct rt_entity *first_of(const struct rt_result *res, int kind)
 {
     for (size_t i = 0; i < res->nentities; i++)
-        if (res->entities[i].kind == k)
+        if ((int)res->entities[i].kind == kind)
             return &res->entities[i];
     return NULL;
 }
 
-/* Fill the arguments of tool t from the entities; returns how many were filled. */
-static size_t fill_tool(const struct rt_result *res, struct rt_tool *t)
+/* Append s as a JSON string (quotes and escapes) to b. */
+static void json_str(struct buf *b, const char *s)
 {
-    t->nargs = 0;
-    for (size_t r = 0; r < ARRAY_LEN(tool_args) && t->nargs < RT_TOOL_ARGS_MAX; r++) {
-        if (strcmp(tool_args[r].tool, t->name) != 0)
-            continue;
-        char *out = t->arg_values[t->nargs];
-        const struct rt_entity *en = first_of(res, tool_args[r].kind);
-        if (tool_args[r].fmt == ARG_PORT_RANGE || tool_args[r].fmt == ARG_TCP) {
-            if (!en)
-                en = first_of(res, RT_ENT_PORT_RANGE);
-        }
-        if (!en)
-            continue;
-        switch (tool_args[r].fmt) {
-        case ARG_STRING:
-        case ARG_PORT_RANGE:
-            snprintf(out, RT_ARG_MAX, "\"%s\"", en->value);
-            break;
-        case ARG_TCP:
-            snprintf(out, RT_ARG_MAX, "\"tcp\"");
-            break;
-        case ARG_LIST: {
-            size_t o = 0;
-            out[o++] = '[';
-            for (size_t i = 0; i < res->nentities; i++) {
-                if (res->entities[i].kind != tool_args[r].kind)
-                    continue;
-                int n = snprintf(out + o, RT_ARG_MAX - o, "%s\"%s\"", o > 1 ? "," : "",
-                                 res->entities[i].value);
-                if (n < 0 || (size_t)n >= RT_ARG_MAX - o - 1)
-                    break;
-                o += (size_t)n;
-            }
-            out[o++] = ']';
-            out[o] = '\0';
-            break;
-        }
-        }
-        t->arg_names[t->nargs++] = tool_args[r].arg;
+    buf_putc(b, '"');
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            buf_printf(b, "\\%c", *c);
+        else if (*c < 0x20)
+            buf_printf(b, "\\u%04x", *c);
+        else
+            buf_putc(b, (char)*c);
     }
-    /* A region entity fills RegionId for every tool. */
-    const struct rt_entity *reg = first_of(res, RT_ENT_REGION);
-    if (reg && t->nargs < RT_TOOL_ARGS_MAX) {
-        snprintf(t->arg_values[t->nargs], RT_ARG_MAX, "\"%s\"", reg->value);
-        t->arg_names[t->nargs++] = "RegionId";
-    }
-    return t->nargs;
+    buf_putc(b, '"');
 }
 
-static int api_named(const struct rt_result *res, const char *tool)
+/* The JSON list of every value of entity kind `kind`: ["i-1","i-2"]. */
+static void json_list(struct buf *b, const struct rt_result *res, int kind)
 {
-    for (size_t i = 0; i < ARRAY_LEN(tool_apis); i++) {
-        if (strcmp(tool_apis[i].tool, tool) != 0)
+    buf_putc(b, '[');
+    int first = 1;
+    for (size_t i = 0; i < res->nentities; i++) {
+        if ((int)res->entities[i].kind != kind)
             continue;
-        for (size_t j = 0; j < res->nentities; j++)
-            if (res->entities[j].kind == RT_ENT_API &&
-                strcmp(res->entities[j].value, tool_apis[i].api) == 0)
-                return 1;
+        if (!first)
+            buf_putc(b, ',');
+        json_str(b, res->entities[i].value);
+        first = 0;
     }
+    buf_putc(b, ']');
+}
+
+/* Write the value of fill row x as JSON text into b; 0 when the query has nothing for it. */
+static int fill_value(const struct rt_result *res, const struct kb_tool_fill *x, struct buf *b)
+{
+    int kind = source_kind(res, x->from);
+    const struct rt_entity *en = kind < 0 ? NULL : first_of(res, kind);
+    if (!en)
+        return 0;
+    double num = kind == RT_ENT_SIZE ? en->number / 1073741824.0 : en->number;
+    switch (x->as) {
+    case KB_AS_STRING:
+    case KB_AS_PORT_RANGE: /* port and range entities hold "from/to" already */
+        json_str(b, en->value);
+        break;
+    case KB_AS_NUMBER:
+        buf_printf(b, "%.15g", num);
+        break;
+    case KB_AS_INTEGER:
+        buf_printf(b, "%lld", (long long)llround(num));
+        break;
+    case KB_AS_BOOLEAN:
+        buf_puts(b, strcasecmp(en->value, "false") == 0 || strcasecmp(en->value, "no") == 0 ||
+                            strcmp(en->value, "0") == 0
+                        ? "false"
+                        : "true");
+        break;
+    case KB_AS_LIST:
+        json_list(b, res, kind);
+        break;
+    case KB_AS_JSON_LIST: {
+        struct buf inner;
+        buf_init(&inner, RT_ARG_MAX);
+        json_list(&inner, res, kind);
+        json_str(b, inner.data ? inner.data : "[]");
+        buf_release(&inner);
+        break;
+    }
+    case KB_AS_PROTOCOL: /* the router names no protocol word yet: a port means TCP */
+        json_str(b, "tcp");
+        break;
+    }
+    return 1;
+}
+
+/* Store JSON text v as argument name of t; 0 when t is full or v does not fit. */
+static int put_arg(struct rt_tool *t, const char *name, const struct buf *v)
+{
+    if (t->nargs == RT_TOOL_ARGS_MAX || !v->data || v->len >= RT_ARG_MAX)
+        return 0;
+    t->arg_names[t->nargs] = name;
+    memcpy(t->arg_values[t->nargs], v->data, v->len + 1);
+    t->nargs++;
+    return 1;
+}
+
+/* Fill the arguments of t from its entry's route.fill; returns how many fill rows found a
+ * value. Rows "Name[].Field" of one Name become one argument: an array of one object. */
+static size_t fill_tool(const struct rt_result *res, const struct kb_tool *entry,
+                        struct rt_tool *t)
+{
+    size_t filled = 0;
+    t->nargs = 0;
+    for (size_t r = 0; r < entry->nfill; r++) {
+        const struct kb_tool_fill *x = &entry->fill[r];
+        struct buf v;
+        buf_init(&v, RT_ARG_MAX);
+        if (!x->arg.field) {
+            if (fill_value(res, x, &v)) {
+                filled++;
+                put_arg(t, x->arg.name, &v);
+            }
+            buf_release(&v);
+            continue;
+        }
+        /* The first row of this Name gathers every row of the same Name. */
+        int seen = 0;
+        for (size_t k = 0; k < r && !seen; k++)
+            seen = entry->fill[k].arg.field && strcmp(entry->fill[k].arg.name, x->arg.name) == 0;
+        if (seen) {
+            buf_release(&v);
+            continue;
+        }
+        size_t fields = 0;
+        buf_puts(&v, "[{");
+        for (size_t k = r; k < entry->nfill; k++) {
+            const struct kb_tool_fill *y = &entry->fill[k];
+            if (!y->arg.field || strcmp(y->arg.name, x->arg.name) != 0)
+                continue;
+            struct buf one;
+            buf_init(&one, RT_ARG_MAX);
+            if (fill_value(res, y, &one)) {
+                buf_printf(&v, "%s", fields ? "," : "");
+                json_str(&v, y->arg.field);
+                buf_printf(&v, ":%s", one.data);
+                fields++;
+            }
+            buf_release(&one);
+        }
+        buf_puts(&v, "}]");
+        filled += fields;
+        if (fields)
+            put_arg(t, x->arg.name, &v);
+        buf_release(&v);
+    }
+    return filled;
+}
+
+/* 1 if an API entity of the query names the entry's action. */
+static int api_named(const struct rt_result *res, const struct kb_tool *entry)
+{
+    for (size_t j = 0; entry->action && j < res->nentities; j++)
+        if (res->entities[j].kind == RT_ENT_API &&
+            strcmp(res->entities[j].value, entry->action) == 0)
+            return 1;
     return 0;
 }
+
+#define COMPOSE_CANDIDATES_MAX 64 /* tools of one path considered for suggestions */
 
 void rt_compose_tools(struct rt_result *res)
 {
     if (!res->path)
         return;
     const struct kb_strs *names = &res->path->tools;
-    if (names->n == 0)
+    const struct kb_tool *const *entries = res->path->tool_entries;
+    if (names->n == 0) {
         names = &res->skill->tools;
-    /* Rank: named by an API entity first, then by filled arguments; stable otherwise. */
-    struct rt_tool cand[32];
-    int rank[32];
+        entries = NULL;
+    }
+    /* Rank: named by an API entity first, then by filled arguments; stable otherwise. The
+     * ranking pass fills into one scratch tool; the chosen ones are filled again in place. */
+    const struct kb_tool *cand[COMPOSE_CANDIDATES_MAX];
+    int rank[COMPOSE_CANDIDATES_MAX];
     size_t n = 0;
-    for (size_t i = 0; i < names->n && n < ARRAY_LEN(cand); i++) {
-        if (strcmp(names->v[i], "route") == 0 || strcmp(names->v[i], "get_skill") == 0)
+    struct rt_tool *scratch = &res->tools[0];
+    for (size_t i = 0; i < names->n && n < COMPOSE_CANDIDATES_MAX; i++) {
+        const struct kb_tool *entry = entries ? entries[i] : kb_tool_find(res->product, names->v[i]);
+        if (!entry)
             continue;
-        memset(&cand[n], 0, sizeof cand[n]);
-        cand[n].name = names->v[i];
-        size_t filled = fill_tool(res, &cand[n]);
-        rank[n] = api_named(res, names->v[i]) * 100 + (int)filled;
+        cand[n] = entry;
+        rank[n] = api_named(res, entry) * 100 + (int)fill_tool(res, entry, scratch);
         n++;
     }
+    res->ntools = 0;
     for (size_t k = 0; k < RT_TOOLS_MAX && n > 0; k++) {
         size_t best = 0;
         for (size_t i = 1; i < n; i++)
@@ -335,7 +375,11 @@ void rt_compose_tools(struct rt_result *res)
                 best = i;
         if (rank[best] < 0)
             break;
-        res->tools[res->ntools++] = cand[best];
+        struct rt_tool *t = &res->tools[res->ntools++];
+        memset(t, 0, sizeof *t);
+        t->name = cand[best]->name;
+        t->entry = cand[best];
+        fill_tool(res, cand[best], t);
         rank[best] = -1;
     }
 }

@@ -415,21 +415,11 @@ void rt_prod_release(struct rt_prod *x)
 
 int rt_path_owns_api(const struct kb_path *p, const char *api)
 {
-    char snake[96];
-    size_t o = 0;
-    for (const char *c = api; *c && o + 3 < sizeof snake; c++) {
-        if (*c >= 'A' && *c <= 'Z') {
-            if (c > api)
-                snake[o++] = '_';
-            snake[o++] = (char)(*c - 'A' + 'a');
-        } else {
-            snake[o++] = *c;
-        }
-    }
-    snake[o] = '\0';
-    for (size_t i = 0; i < p->tools.n; i++)
-        if (strcmp(p->tools.v[i], snake) == 0)
+    for (size_t i = 0; i < p->tools.n; i++) {
+        const struct kb_tool *t = p->tool_entries ? p->tool_entries[i] : NULL;
+        if (t && t->action && strcmp(t->action, api) == 0)
             return 1;
+    }
     for (size_t i = 0; i < p->cues.n; i++)
         if (strcasecmp(p->cues.v[i], api) == 0)
             return 1;

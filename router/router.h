@@ -16,7 +16,7 @@
 #define RT_WARNINGS_MAX 8   /* limit warnings per answer */
 #define RT_ALTS_MAX 3       /* alternatives per answer */
 #define RT_TOOLS_MAX 4      /* suggested tools per answer */
-#define RT_TOOL_ARGS_MAX 6  /* filled arguments per suggested tool */
+#define RT_TOOL_ARGS_MAX 8  /* filled arguments per suggested tool */
 #define RT_TEXT_MAX 96      /* bytes kept of an entity's text and value */
 #define RT_ARG_MAX 512      /* bytes of one filled tool argument (JSON text) */
 
@@ -73,12 +73,15 @@ struct rt_alt {
     double confidence;            /* 0..1, on the same scale as the result's */
 };
 
-/* A tool worth calling, with arguments filled from the entities. */
+/* A catalogue tool worth calling, with arguments filled from the entities by its route.fill,
+ * under the API's own names. */
 struct rt_tool {
-    const char *name;                      /* tool name from the catalogue */
+    const char *name;                      /* the entry's name (borrowed from the knowledge) */
+    const struct kb_tool *entry;           /* the catalogue entry (borrowed) */
     size_t nargs;
-    const char *arg_names[RT_TOOL_ARGS_MAX]; /* argument names (static strings) */
-    char arg_values[RT_TOOL_ARGS_MAX][RT_ARG_MAX]; /* values as JSON text ("\"443/443\"") */
+    const char *arg_names[RT_TOOL_ARGS_MAX]; /* argument names (borrowed from the entry) */
+    char arg_values[RT_TOOL_ARGS_MAX][RT_ARG_MAX]; /* values as JSON text: "\"443/443\"",
+                                                    * [{"IpProtocol":"tcp",...}] */
 };
 
 /* Why a query was judged out of scope. */

@@ -181,8 +181,8 @@ struct rt_router {
     struct rt_patterns *pat;
 };
 
-/* 1 if the path owns the API operation named api: its tools hold the snake_case form
- * (ResizeDisk -> resize_disk) or one of its cues is the name itself. */
+/* 1 if the path owns the API operation named api: one of its tools is the catalogue entry
+ * whose api.action is api, or one of its cues is the name itself. */
 int rt_path_owns_api(const struct kb_path *p, const char *api);
 
 /* Build / free the index of one product. */

@@ -2,6 +2,7 @@
 # Benchmarks. Numbers only; nothing is asserted.
 #  1. skilld-bench: in-process routing throughput and per-query p50/p99 over a JSONL query
 #     file, and the resident memory of that process with the knowledge loaded.
+#  1b. skilld-schema-bench: sk_schema_validate on a catalogue-sized tool schema, per call.
 #  2. The server: starts `skilld serve` (simulator backend) on a free loopback port, sends every
 #     query through POST /api/route once, and prints its resident memory (VmRSS, VmHWM).
 # Usage: scripts/bench.sh [QUERIES_JSONL [ROUNDS]]
@@ -10,10 +11,13 @@ cd "$(dirname "$0")/.."
 queries=${1:-../shared/eval/routing-dev.jsonl}
 rounds=${2:-20}
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSKILLD_TESTS=ON >/dev/null
-cmake --build build-bench --target skilld-bench skilld -j"$(nproc)" >/dev/null
+cmake --build build-bench --target skilld-bench skilld-schema-bench skilld -j"$(nproc)" >/dev/null
 
 echo "== in-process routing =="
 build-bench/tests/bench/skilld-bench "$queries" "$rounds"
+
+echo "== JSON Schema validation (one tool call's arguments) =="
+build-bench/tests/bench/skilld-schema-bench
 
 echo "== skilld serve =="
 log=$(mktemp)

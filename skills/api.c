@@ -5,16 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* skilld's own arguments: never sent to the API. */
-static const char *const own_args[] = {"confirmation_token", "wait", NULL};
-
 static err_code call(struct sk_exec *x, const char *action, cloud_params *p, cJSON **ret,
                      struct err *e)
 {
     size_t n = 0;
     const struct cloud_kv *kv = cloud_params_items(p, &n);
     memset(&x->last, 0, sizeof x->last);
-    err_code rc = cloud_call(x->reg->cloud, x->tool->product, action, kv, n, ret, &x->last);
+    err_code rc = cloud_call(x->reg->cloud, x->tool->entry->product, action, kv, n, ret, &x->last);
     if (rc) {
         if (x->last.code_str[0])
             err_set(e, rc, "%s failed: %s: %s", action, x->last.code_str, x->last.message);
@@ -29,7 +26,7 @@ err_code sk_api_call(struct sk_exec *x, const cJSON *args, cJSON **ret_result, s
 {
     *ret_result = NULL;
     cloud_params *p = cloud_params_new();
-    err_code rc = sk_wire_params(args, x->tool->wire_json, own_args, p, e);
+    err_code rc = sk_wire_params(args, x->tool->entry, p, e);
     if (!rc && x->client_token && cloud_action_takes_client_token(x->action) &&
         !cloud_params_get(p, "ClientToken"))
         rc = cloud_params_add(p, "ClientToken", x->client_token);
@@ -49,7 +46,7 @@ err_code sk_read(struct sk_exec *x, const char *action, const cJSON *params, cJS
 {
     *ret = NULL;
     cloud_params *p = cloud_params_new();
-    err_code rc = sk_wire_params(params, NULL, NULL, p, e);
+    err_code rc = sk_wire_params(params, NULL, p, e);
     if (!rc)
         rc = call(x, action, p, ret, e);
     cloud_params_free(p);

@@ -25,18 +25,32 @@ err_code sk_audit_open(const char *path, const char *replica, struct sk_audit **
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         return err_set(e, ERR_IO, "cannot open audit log %s: %s", path, strerror(errno));
+    /* A record cut short by a kill -9 (Linux stops a multi-page write at a fatal signal) was
+     * never acknowledged, so nothing acted on it: cut the file back to its last whole line. */
     struct stat st;
     if (fstat(fd, &st) == 0 && st.st_size > 0) {
         int rfd = open(path, O_RDONLY | O_CLOEXEC);
-        char last = '\n';
-        if (rfd >= 0) {
-            if (pread(rfd, &last, 1, st.st_size - 1) != 1)
-                last = '\n';
-            close(rfd);
+        off_t end = st.st_size;
+        char chunk[4096];
+        while (rfd >= 0 && end > 0) {
+            off_t from = end > (off_t)sizeof chunk ? end - (off_t)sizeof chunk : 0;
+            ssize_t n = pread(rfd, chunk, (size_t)(end - from), from);
+            if (n <= 0)
+                break;
+            ssize_t k = n;
+            while (k > 0 && chunk[k - 1] != '\n')
+                k--;
+            if (k > 0) {
+                end = from + k;
+                break;
+            }
+            end = from;
         }
-        if (last != '\n' && write(fd, "\n", 1) != 1) {
+        if (rfd >= 0)
+            close(rfd);
+        if (end != st.st_size && ftruncate(fd, end) != 0) {
             close(fd);
-            return err_set(e, ERR_IO, "cannot write audit log %s: %s", path, strerror(errno));
+            return err_set(e, ERR_IO, "cannot repair audit log %s: %s", path, strerror(errno));
         }
     }
     struct sk_audit *a = xcalloc(1, sizeof *a);

@@ -1,6 +1,8 @@
 /* audit.h - private to skills/: the append-only audit log, one JSON line per decision, each
- * written with a single write(2) on an O_APPEND descriptor before the call returns, so that a
- * kill -9 at any moment leaves whole records only and none that was acknowledged is lost.
+ * written with a single write(2) on an O_APPEND descriptor before the call goes on (a change
+ * is recorded as "executing" before it is sent). A kill -9 can stop a write part-way; such a
+ * record was never acknowledged, and opening the log cuts it off, so every record a process
+ * acted on is whole and none is lost. One process per file: replicas keep their own logs.
  * Layer: skills. */
 #ifndef SKILLD_SKILLS_AUDIT_H
 #define SKILLD_SKILLS_AUDIT_H
@@ -13,8 +15,8 @@
 
 struct sk_audit;
 
-/* Open (create, mode 0600) the log at path for appending. A file whose last byte is not a
- * newline (a record torn by a power loss) gets one first. ERR_IO naming the path. */
+/* Open (create, mode 0600) the log at path for appending. A torn last record (the writer was
+ * killed during its write) is cut off first. ERR_IO naming the path. */
 err_code sk_audit_open(const char *path, const char *replica, struct sk_audit **ret,
                        struct err *e);
 void sk_audit_close(struct sk_audit *a);

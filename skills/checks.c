@@ -369,12 +369,11 @@ static void password_strength(const struct sk_check_ctx *c, const cJSON *args,
 static void image_share(const struct sk_check_ctx *c, const cJSON *args, struct sk_findings *f)
 {
     (void)c;
-    const char *launch = str_arg(args, "LaunchPermission");
-    if (launch && strcasecmp(launch, "all") == 0)
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(args, "IsPublic")))
         sk_findings_add(f, SK_DENY, "image.public",
-                        "LaunchPermission \"all\" publishes the image to every Alibaba Cloud "
-                        "account, with whatever data its snapshots hold; share with named "
-                        "accounts (AddAccount) instead");
+                        "IsPublic true publishes the image to every Alibaba Cloud account, with "
+                        "whatever data its snapshots hold; share with named accounts (AddAccount) "
+                        "instead");
     const cJSON *add = cJSON_GetObjectItemCaseSensitive(args, "AddAccount");
     if (cJSON_IsArray(add) && cJSON_GetArraySize(add) > 0)
         sk_findings_add(f, SK_WARN, "image.share_accounts",

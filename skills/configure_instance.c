@@ -9,12 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *gets(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 static const cJSON *path2(const cJSON *o, const char *a, const char *b)
 {
     return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, a), b);
@@ -90,15 +84,15 @@ static int rule_matches(const cJSON *r, const char *proto, long port, const char
                         int *ret_by_group)
 {
     *ret_by_group = 0;
-    const char *dir = gets(r, "Direction");
+    const char *dir = sk_str(r, "Direction");
     if (*dir && strcmp(dir, "ingress") != 0)
         return 0;
-    const char *rp = gets(r, "IpProtocol");
+    const char *rp = sk_str(r, "IpProtocol");
     if (strcasecmp(rp, "all") != 0 && strcasecmp(rp, proto) != 0)
         return 0;
     if (strcasecmp(proto, "icmp") != 0 && strcasecmp(rp, "all") != 0) {
         long from = -1, to = -1;
-        const char *range = gets(r, "PortRange");
+        const char *range = sk_str(r, "PortRange");
         char a[16] = "", b[16] = "";
         const char *slash = strchr(range, '/');
         if (slash && (size_t)(slash - range) < sizeof a) {
@@ -110,10 +104,10 @@ static int rule_matches(const cJSON *r, const char *proto, long port, const char
         if (!(from == -1 && to == -1) && (port < from || port > to))
             return 0;
     }
-    const char *cidr = gets(r, "SourceCidrIp");
+    const char *cidr = sk_str(r, "SourceCidrIp");
     if (*cidr)
         return cidr_contains(cidr, source);
-    if (*gets(r, "SourceGroupId")) {
+    if (*sk_str(r, "SourceGroupId")) {
         *ret_by_group = 1; /* traffic from that group's members; an address cannot tell */
         return 0;
     }
@@ -134,13 +128,13 @@ static void add_str(cJSON *arr, const char *fmt, ...)
 static err_code diagnose(struct sk_exec *x, const cJSON *args, cJSON **ret, struct err *e)
 {
     *ret = NULL;
-    const char *iid = gets(args, "InstanceId");
+    const char *iid = sk_str(args, "InstanceId");
     const cJSON *port_j = cJSON_GetObjectItemCaseSensitive(args, "Port");
     long port = cJSON_IsNumber(port_j) ? (long)port_j->valuedouble : -1;
-    const char *proto = gets(args, "Protocol");
+    const char *proto = sk_str(args, "Protocol");
     if (!*proto)
         proto = port >= 0 ? "tcp" : "icmp";
-    const char *source = gets(args, "SourceIp");
+    const char *source = sk_str(args, "SourceIp");
     if (!*source)
         source = "0.0.0.0/0";
     cJSON *region = cJSON_CreateObject();
@@ -160,7 +154,7 @@ static err_code diagnose(struct sk_exec *x, const cJSON *args, cJSON **ret, stru
         return rc;
     }
     const cJSON *inst = NULL, *it;
-    cJSON_ArrayForEach(it, path2(iresp, "Instances", "Instance")) if (strcmp(gets(it, "InstanceId"), iid) == 0) inst = it;
+    cJSON_ArrayForEach(it, path2(iresp, "Instances", "Instance")) if (strcmp(sk_str(it, "InstanceId"), iid) == 0) inst = it;
     cJSON *out = cJSON_CreateObject();
     cJSON *reasons = cJSON_CreateArray(), *next = cJSON_CreateArray(), *groups = cJSON_CreateArray();
     cJSON_AddStringToObject(out, "InstanceId", iid);
@@ -173,16 +167,16 @@ static err_code diagnose(struct sk_exec *x, const cJSON *args, cJSON **ret, stru
         add_str(reasons, "instance %s does not exist in this region", iid);
         goto finish;
     }
-    cJSON_AddStringToObject(out, "Status", gets(inst, "Status"));
+    cJSON_AddStringToObject(out, "Status", sk_str(inst, "Status"));
     int blocked_elsewhere = 0;
-    if (strcmp(gets(inst, "Status"), "Running") != 0) {
+    if (strcmp(sk_str(inst, "Status"), "Running") != 0) {
         add_str(reasons, "the instance is %s: nothing on it answers until it is Running",
-                gets(inst, "Status"));
+                sk_str(inst, "Status"));
         add_str(next, "start it with ecs_start_instance");
         blocked_elsewhere = 1;
     }
     const cJSON *pub = path2(inst, "PublicIpAddress", "IpAddress");
-    const char *eip = gets(cJSON_GetObjectItemCaseSensitive(inst, "EipAddress"), "IpAddress");
+    const char *eip = sk_str(cJSON_GetObjectItemCaseSensitive(inst, "EipAddress"), "IpAddress");
     const char *public_ip = *eip ? eip : (cJSON_IsArray(pub) && pub->child && cJSON_IsString(pub->child))
                                              ? pub->child->valuestring
                                              : "";
@@ -236,7 +230,7 @@ static err_code diagnose(struct sk_exec *x, const cJSON *args, cJSON **ret, stru
                     m[nm].rule = r;
                     m[nm].group = g->valuestring;
                     m[nm].priority = rule_priority(r);
-                    m[nm].drop = strcasecmp(gets(r, "Policy"), "drop") == 0;
+                    m[nm].drop = strcasecmp(sk_str(r, "Policy"), "drop") == 0;
                     nm++;
                 }
                 by_group |= grp;
@@ -273,15 +267,15 @@ static err_code diagnose(struct sk_exec *x, const cJSON *args, cJSON **ret, stru
             verdict = "blocked";
             add_str(reasons, "a drop rule in %s (priority %ld, %s %s from %s) blocks %s before "
                              "any accept rule",
-                    first->group, first->priority, gets(first->rule, "IpProtocol"),
-                    gets(first->rule, "PortRange"), gets(first->rule, "SourceCidrIp"), what);
+                    first->group, first->priority, sk_str(first->rule, "IpProtocol"),
+                    sk_str(first->rule, "PortRange"), sk_str(first->rule, "SourceCidrIp"), what);
             add_str(next, "remove the drop rule (ecs_revoke_security_group) or give an accept "
                           "rule a smaller priority number");
         } else {
             verdict = blocked_elsewhere ? "blocked" : "allowed";
             add_str(reasons, "an accept rule in %s (priority %ld, %s %s from %s) allows %s",
-                    first->group, first->priority, gets(first->rule, "IpProtocol"),
-                    gets(first->rule, "PortRange"), gets(first->rule, "SourceCidrIp"), what);
+                    first->group, first->priority, sk_str(first->rule, "IpProtocol"),
+                    sk_str(first->rule, "PortRange"), sk_str(first->rule, "SourceCidrIp"), what);
             if (!blocked_elsewhere && port >= 0)
                 add_str(next, "if it still fails, check inside the instance with ecs_run_command: "
                               "is a service listening (ss -ltnp | grep :%ld) and does the OS "

@@ -22,12 +22,6 @@ static int is_terminal(const char *s)
     return 0;
 }
 
-static const char *gets(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 /* Sleep ms in small steps; 1 if the caller cancelled meanwhile. */
 static int nap(struct sk_exec *x, unsigned ms)
 {
@@ -52,28 +46,28 @@ static cJSON *summarise(const cJSON *resp, size_t *ret_done, size_t *ret_total)
     const cJSON *r;
     cJSON_ArrayForEach(r, list) {
         total++;
-        const char *st = gets(r, "InvocationStatus");
+        const char *st = sk_str(r, "InvocationStatus");
         if (!*st)
-            st = gets(r, "InvokeRecordStatus");
+            st = sk_str(r, "InvokeRecordStatus");
         done += is_terminal(st);
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "InstanceId", gets(r, "InstanceId"));
+        cJSON_AddStringToObject(o, "InstanceId", sk_str(r, "InstanceId"));
         cJSON_AddStringToObject(o, "InvocationStatus", st);
         const cJSON *code = cJSON_GetObjectItemCaseSensitive(r, "ExitCode");
         if (cJSON_IsNumber(code))
             cJSON_AddNumberToObject(o, "ExitCode", code->valuedouble);
         char *text = NULL;
         size_t n = 0;
-        if (*gets(r, "Output") && sk_base64_decode(gets(r, "Output"), &text, &n) == ERR_OK) {
+        if (*sk_str(r, "Output") && sk_base64_decode(sk_str(r, "Output"), &text, &n) == ERR_OK) {
             while (n > SK_OUTPUT_MAX || (n && !utf8_valid(text, n)))
                 text[--n] = '\0';
             cJSON_AddStringToObject(o, "Output", text);
         }
         free(text);
-        if (*gets(r, "ErrorCode"))
-            cJSON_AddStringToObject(o, "ErrorCode", gets(r, "ErrorCode"));
-        if (*gets(r, "ErrorInfo"))
-            cJSON_AddStringToObject(o, "ErrorInfo", gets(r, "ErrorInfo"));
+        if (*sk_str(r, "ErrorCode"))
+            cJSON_AddStringToObject(o, "ErrorCode", sk_str(r, "ErrorCode"));
+        if (*sk_str(r, "ErrorInfo"))
+            cJSON_AddStringToObject(o, "ErrorInfo", sk_str(r, "ErrorInfo"));
         cJSON_AddItemToArray(out, o);
     }
     *ret_done = done;
@@ -89,7 +83,7 @@ static err_code run_and_wait(struct sk_exec *x, const cJSON *args, cJSON **ret, 
     const cJSON *wait = cJSON_GetObjectItemCaseSensitive(args, "wait");
     if (rc || cJSON_IsFalse(wait))
         return rc;
-    const char *invoke = gets(*ret, "InvokeId");
+    const char *invoke = sk_str(*ret, "InvokeId");
     if (!*invoke)
         return ERR_OK;
     char request_id[sizeof x->last.request_id];

@@ -10,12 +10,27 @@ void sk_findings_init(struct sk_findings *f)
     f->n = 0;
 }
 
-/* Cut s at its last complete UTF-8 character (snprintf may split one). */
-static void utf8_trim(char *s)
+/* Make a message safe to show: a sequence cut short at the end (snprintf may split one) is
+ * dropped, any other invalid byte becomes '?', control characters become spaces. Linear. */
+static void sanitize(char *s)
 {
-    size_t len = strlen(s);
-    while (len && !utf8_valid(s, len))
-        s[--len] = '\0';
+    size_t len = strlen(s), i = 0;
+    while (i < len) {
+        size_t at = i;
+        uint32_t cp = 0;
+        if (utf8_decode(s, len, &i, &cp) == 0) {
+            if (cp < 0x20 || cp == 0x7f)
+                s[at] = ' ';
+            continue;
+        }
+        if (len - at < 4 && (unsigned char)s[at] >= 0xc0) {
+            /* A lead byte near the end: is the rest just cut off? */
+            s[at] = '\0';
+            return;
+        }
+        s[at] = '?';
+        i = at + 1;
+    }
 }
 
 void sk_findings_add(struct sk_findings *f, enum sk_severity sev, const char *rule,
@@ -37,7 +52,7 @@ void sk_findings_add(struct sk_findings *f, enum sk_severity sev, const char *ru
     va_start(ap, fmt);
     vsnprintf(x->message, sizeof x->message, fmt, ap);
     va_end(ap);
-    utf8_trim(x->message);
+    sanitize(x->message);
 }
 
 size_t sk_findings_denials(const struct sk_findings *f)

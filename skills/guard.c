@@ -60,7 +60,7 @@ static cJSON *envelope(const struct call *c, const char *status)
         cJSON_AddStringToObject(o, "action", c->action);
     else
         cJSON_AddNullToObject(o, "action");
-    cJSON_AddItemToObject(o, "arguments", sk_redact(c->args, c->tool->secret));
+    cJSON_AddItemToObject(o, "arguments", sk_redact(c->args, &c->tool->entry->secret));
     return o;
 }
 
@@ -83,7 +83,7 @@ static err_code audit(const struct call *c, const char *decision, const char *re
     if (c->action)
         cJSON_AddStringToObject(rec, "action", c->action);
     cJSON_AddItemToObject(rec, "arguments", sk_redact(c->api_args ? c->api_args : c->args,
-                                                      c->exec->secret));
+                                                      &c->exec->entry->secret));
     cJSON_AddStringToObject(rec, "decision", decision);
     cJSON_AddStringToObject(rec, "mode", sk_mode_name(c->r->mode));
     cJSON_AddStringToObject(rec, "backend", c->r->backend);
@@ -120,7 +120,7 @@ static void deny_outcome(struct call *c, struct sk_outcome *out)
     struct buf b;
     buf_init(&b, 0);
     buf_printf(&b, "Denied: %s was not %s.\n", c->tool->info.name,
-               c->exec->effect == SK_EFFECT_READ ? "run" : "planned or executed");
+               c->exec->entry->effect == KB_EFFECT_READ ? "run" : "planned or executed");
     for (size_t i = 0; i < c->f.n; i++)
         if (c->f.v[i].severity == SK_DENY)
             buf_printf(&b, "- %s: %s\n", c->f.v[i].rule, c->f.v[i].message);
@@ -154,6 +154,7 @@ static void failed_outcome(struct call *c, struct sk_exec *x, const struct err *
 
 /* ---- Preparing the arguments ----------------------------------------------------------------- */
 
+/* skilld's own arguments: never bound into a token nor sent. */
 static const char *const own_args[] = {"confirmation_token", "wait", NULL};
 
 /* The default region, and each schema "default", for properties the caller left out. */
@@ -200,20 +201,14 @@ static cJSON *resource_ids(const cJSON *args)
     return out;
 }
 
-/* 1 when an argument named in destructive_when ("ForceStop=true") has that value. */
+/* 1 when an argument has the value that makes this write destructive (ForceStop=true). */
 static int destructive_now(const struct sk_tool *t, const cJSON *args)
 {
-    for (size_t i = 0; t->destructive_when && i < t->destructive_when->n; i++) {
-        const char *rule = t->destructive_when->v[i];
-        const char *eq = strchr(rule, '=');
-        if (!eq)
-            continue;
-        char name[128];
-        snprintf(name, sizeof name, "%.*s", (int)(eq - rule), rule);
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, name);
-        char *text = v ? (cJSON_IsString(v) ? xstrdup(v->valuestring) : cJSON_PrintUnformatted(v))
-                       : NULL;
-        int hit = text && strcasecmp(text, eq + 1) == 0;
+    for (size_t i = 0; i < t->entry->ndestructive_when; i++) {
+        const struct kb_tool_when *w = &t->entry->destructive_when[i];
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, w->arg);
+        char *text = v ? cJSON_PrintUnformatted(v) : NULL;
+        int hit = text && strcasecmp(text, w->value) == 0;
         free(text);
         if (hit)
             return 1;
@@ -232,6 +227,15 @@ static void check_verdict(struct call *c, const char *check, size_t before)
     cJSON_AddItemToArray(c->checks, o);
 }
 
+/* Denials that only say a required argument is missing. */
+static size_t only_missing(const struct sk_findings *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->n; i++)
+        n += f->v[i].severity == SK_DENY && strcmp(f->v[i].rule, "schema.required") == 0;
+    return n;
+}
+
 /* The static phase: nothing here talks to the backend. */
 static void static_checks(struct call *c, enum sk_rule_action *ret_rule)
 {
@@ -241,19 +245,19 @@ static void static_checks(struct call *c, enum sk_rule_action *ret_rule)
         sk_findings_add(&c->f, SK_DENY, "policy.region_not_allowed",
                         "region %s is not on the policy's list of regions", region);
     const char *pattern = NULL;
-    *ret_rule = c->action ? sk_policy_match(r->policy, c->exec->product, c->action, &pattern)
+    *ret_rule = c->action ? sk_policy_match(r->policy, c->exec->entry->product, c->action, &pattern)
                           : SK_RULE_NONE;
     if (*ret_rule == SK_RULE_DENY)
         sk_findings_add(&c->f, SK_DENY, "policy.deny",
                         "the policy (%s) denies %s:%s by the rule \"%s\"", r->policy->source,
-                        c->exec->product, c->action, pattern);
-    if (c->exec->effect != SK_EFFECT_READ && r->mode == SK_MODE_READ_ONLY)
+                        c->exec->entry->product, c->action, pattern);
+    if (c->exec->entry->effect != KB_EFFECT_READ && r->mode == SK_MODE_READ_ONLY)
         sk_findings_add(&c->f, SK_DENY, "mode.read_only",
                         "skilld runs in read-only mode, so %s cannot change anything; start it "
                         "with --mode confirm (or \"mode\": \"confirm\" in the policy) to plan "
                         "changes",
                         c->tool->info.name);
-    if (c->exec->effect != SK_EFFECT_READ && sk_policy_restricts_resources(r->policy) &&
+    if (c->exec->entry->effect != KB_EFFECT_READ && sk_policy_restricts_resources(r->policy) &&
         !r->policy->ntags) {
         /* An id allow-list alone is decided here; tags need a read (state phase). */
         cJSON *ids = resource_ids(c->api_args);
@@ -264,16 +268,15 @@ static void static_checks(struct call *c, enum sk_rule_action *ret_rule)
                             id->valuestring);
         cJSON_Delete(ids);
     }
-    sk_limits_run(r, c->exec, c->api_args, &c->f);
-    if (c->exec->checks)
-        sk_checks_run(r->policy, c->exec->checks, c->api_args, &c->f);
+    sk_limits_run(r, c->exec->entry, c->api_args, &c->f);
+    sk_checks_run(r->policy, &c->exec->entry->checks, c->api_args, &c->f);
 }
 
 /* The state phase: reads, the tag allow-list and DryRun. */
 static void state_checks(struct call *c, struct sk_exec *x)
 {
     sk_registry *r = c->r;
-    if (c->exec->effect != SK_EFFECT_READ && r->policy->ntags) {
+    if (c->exec->entry->effect != KB_EFFECT_READ && r->policy->ntags) {
         size_t before = c->f.n;
         cJSON *ids = resource_ids(c->api_args);
         sk_state_allowlist(x, c->api_args, ids, &c->f);
@@ -285,12 +288,12 @@ static void state_checks(struct call *c, struct sk_exec *x)
         c->exec->state[i].fn(x, c->api_args, &c->exec->state[i].args, &c->f);
         check_verdict(c, c->exec->state[i].id, before);
     }
-    if (c->exec->dry_run && c->action && sk_findings_denials(&c->f) == 0) {
+    if (c->exec->entry->dry_run && c->action && sk_findings_denials(&c->f) == 0) {
         size_t before = c->f.n;
         cloud_params *p = cloud_params_new();
         struct err e;
         err_clear(&e);
-        err_code rc = sk_wire_params(c->api_args, c->exec->wire_json, own_args, p, &e);
+        err_code rc = sk_wire_params(c->api_args, c->exec->entry, p, &e);
         if (!rc)
             rc = cloud_params_add(p, "DryRun", "true");
         cJSON *resp = NULL;
@@ -299,7 +302,7 @@ static void state_checks(struct call *c, struct sk_exec *x)
         if (!rc) {
             size_t n = 0;
             const struct cloud_kv *kv = cloud_params_items(p, &n);
-            rc = cloud_call(r->cloud, c->exec->product, c->action, kv, n, &resp, &ce);
+            rc = cloud_call(r->cloud, c->exec->entry->product, c->action, kv, n, &resp, &ce);
         }
         cJSON_Delete(resp);
         cloud_params_free(p);
@@ -327,23 +330,23 @@ static void planned_outcome(struct call *c, struct sk_outcome *out)
     iso_time(exp, when);
     cJSON *o = envelope(c, "planned");
     cJSON *plan = cJSON_AddObjectToObject(o, "plan");
-    cJSON_AddStringToObject(plan, "product", c->exec->product);
+    cJSON_AddStringToObject(plan, "product", c->exec->entry->product);
     if (c->action)
         cJSON_AddStringToObject(plan, "action", c->action);
-    cJSON_AddItemToObject(plan, "parameters", sk_redact(c->api_args, c->exec->secret));
+    cJSON_AddItemToObject(plan, "parameters", sk_redact(c->api_args, &c->exec->entry->secret));
     cloud_params *p = cloud_params_new();
     struct err e;
     err_clear(&e);
     char *cli = NULL;
-    if (c->action && sk_wire_params(c->api_args, c->exec->wire_json, own_args, p, &e) == ERR_OK)
-        cli = sk_cli_line(c->exec->product, c->action, p, c->exec->secret);
+    if (c->action && sk_wire_params(c->api_args, c->exec->entry, p, &e) == ERR_OK)
+        cli = sk_cli_line(c->exec->entry->product, c->action, p, &c->exec->entry->secret);
     cloud_params_free(p);
     if (cli)
         cJSON_AddStringToObject(plan, "cli", cli);
     cJSON_AddItemToObject(plan, "checks", c->checks);
     c->checks = NULL;
     cJSON_AddStringToObject(plan, "effect",
-                            c->exec->effect == SK_EFFECT_DESTRUCTIVE || destructive_now(c->exec, c->api_args)
+                            c->exec->entry->effect == KB_EFFECT_DESTRUCTIVE || destructive_now(c->exec, c->api_args)
                                 ? "destructive"
                                 : "write");
     cJSON_AddItemToObject(o, "findings", findings_json(&c->f, SK_WARN, 1));
@@ -379,7 +382,9 @@ static err_code execute(struct call *c, struct sk_exec *x, int change, struct sk
         failed_outcome(c, x, &ae, out);
         return ERR_OK;
     }
-    sk_handler_fn fn = c->tool->handler->fn ? c->tool->handler->fn : sk_api_call;
+    /* A composite tool that expanded into another tool's action runs that tool's handler. */
+    const struct sk_handler *h = c->exec != c->tool ? c->exec->handler : c->tool->handler;
+    sk_handler_fn fn = h->fn ? h->fn : sk_api_call;
     cJSON *result = NULL;
     struct err he;
     err_clear(&he);
@@ -441,7 +446,7 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
             cJSON_AddItemToObject(c.args, a->string, cJSON_Duplicate(a, 1));
     cJSON_Delete(given);
     apply_defaults(r, tool, c.args);
-    c.action = tool->action;
+    c.action = tool->entry->action;
     if (sk_findings_denials(&c.f) == 0 && tool->handler->expand) {
         struct err xe;
         err_clear(&xe);
@@ -451,7 +456,7 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
         } else {
             c.action = act;
             for (size_t i = 0; i < r->ntools; i++)
-                if (r->tools[i].action && strcmp(r->tools[i].action, act) == 0)
+                if (r->tools[i].entry->action && strcmp(r->tools[i].entry->action, act) == 0)
                     c.exec = &r->tools[i];
         }
     }
@@ -465,9 +470,12 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
 
     /* 3. Static checks: no request leaves skilld before they pass. */
     enum sk_rule_action rule = SK_RULE_NONE;
-    if (sk_findings_denials(&c.f) == 0) /* a schema failure is reported alone: the other */
-        static_checks(&c, &rule);       /* checks would read values of the wrong type */
-    int change = tool->effect != SK_EFFECT_READ || rule == SK_RULE_CONFIRM;
+    /* A schema failure is reported alone (the other checks would read values of the wrong
+     * type) unless all that fails is a missing argument: then what is there is still judged,
+     * so "open 22 to the world" is denied for its posture even before the group is named. */
+    if (sk_findings_denials(&c.f) == only_missing(&c.f))
+        static_checks(&c, &rule);
+    int change = tool->entry->effect != KB_EFFECT_READ || rule == SK_RULE_CONFIRM;
     struct sk_exec x = {.reg = r, .tool = c.exec, .hooks = hooks ? hooks : &no_hooks,
                         .action = c.action};
     if (sk_findings_denials(&c.f) == 0 && change) {
@@ -502,7 +510,7 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
     }
     /* 6. Confirmation: a token, an accepted question, or auto mode for an allowed, non-
      * destructive change. */
-    int destructive = c.exec->effect == SK_EFFECT_DESTRUCTIVE || tool->effect == SK_EFFECT_DESTRUCTIVE ||
+    int destructive = c.exec->entry->effect == KB_EFFECT_DESTRUCTIVE || tool->entry->effect == KB_EFFECT_DESTRUCTIVE ||
                       destructive_now(c.exec, c.api_args);
     int automatic = r->mode == SK_MODE_AUTO && rule == SK_RULE_ALLOW && !destructive;
     if (!c.token && !automatic) {
@@ -512,9 +520,8 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
             cloud_params *p = cloud_params_new();
             struct err we;
             err_clear(&we);
-            char *cli = c.action && sk_wire_params(c.api_args, c.exec->wire_json, own_args,
-                                                   p, &we) == ERR_OK
-                            ? sk_cli_line(c.exec->product, c.action, p, c.exec->secret)
+            char *cli = c.action && sk_wire_params(c.api_args, c.exec->entry, p, &we) == ERR_OK
+                            ? sk_cli_line(c.exec->entry->product, c.action, p, &c.exec->entry->secret)
                             : NULL;
             cloud_params_free(p);
             q = xasprintf("skilld is about to %s %s%s%s. Approve?",
@@ -553,6 +560,14 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
     rc = execute(&c, &x, 1, out, e);
 
 done:
+    /* Tell the client's log what was decided (MCP notifications/message at its level). */
+    if (x.hooks->log && out->text) {
+        const char *nl = strchr(out->text, '\n');
+        char line[256];
+        snprintf(line, sizeof line, "%.*s", nl ? (int)(nl - out->text) : (int)strlen(out->text),
+                 out->text);
+        x.hooks->log(x.hooks->ctx, out->is_error ? 2 : 1, line);
+    }
     cJSON_Delete(c.checks);
     cJSON_Delete(c.args);
     cJSON_Delete(c.api_args);

@@ -95,25 +95,26 @@ cJSON *sk_redact(const cJSON *args, const struct kb_strs *secret)
     return out;
 }
 
-static int listed(const char *name, const struct kb_strs *l)
-{
-    for (size_t i = 0; l && i < l->n; i++)
-        if (strcmp(l->v[i], name) == 0)
-            return 1;
-    return 0;
-}
+/* skilld's own arguments: never sent to the API. */
+static const char *const own_args[] = {"confirmation_token", "wait"};
 
-err_code sk_wire_params(const cJSON *args, const struct kb_strs *json, const char *const *skip,
-                        cloud_params *p, struct err *e)
+err_code sk_wire_params(const cJSON *args, const struct kb_tool *entry, cloud_params *p,
+                        struct err *e)
 {
     for (const cJSON *a = args ? args->child : NULL; a; a = a->next) {
-        int own = 0;
-        for (size_t i = 0; skip && skip[i]; i++)
-            own |= strcmp(skip[i], a->string) == 0;
-        if (own)
+        int skip = 0, json = 0;
+        for (size_t i = 0; entry && i < ARRAY_LEN(own_args); i++)
+            skip |= strcmp(own_args[i], a->string) == 0;
+        for (size_t i = 0; entry && i < entry->nwire; i++) {
+            if (strcmp(entry->wire[i].arg, a->string) != 0)
+                continue;
+            skip |= entry->wire[i].mode == KB_WIRE_ENDPOINT || entry->wire[i].mode == KB_WIRE_LOCAL;
+            json |= entry->wire[i].mode == KB_WIRE_JSON;
+        }
+        if (skip)
             continue;
-        err_code rc = listed(a->string, json) ? cloud_params_add_json(p, a->string, a)
-                                              : cloud_params_add_flat(p, a->string, a);
+        err_code rc = json ? cloud_params_add_json(p, a->string, a)
+                           : cloud_params_add_flat(p, a->string, a);
         if (rc)
             return err_set(e, rc, "argument %s cannot be sent: %s", a->string,
                            rc == ERR_TOO_BIG ? "too large for one request" : "invalid value");

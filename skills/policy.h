@@ -103,9 +103,5 @@ int sk_policy_admin_port(const struct sk_policy *p, long port);
 /* The account's quota for a documented limit, or `fallback` when not raised. */
 double sk_policy_limit(const struct sk_policy *p, const char *id, double fallback);
 
-/* The name of a mode ("read-only", "confirm", "auto", "default") and the reverse
- * (ERR_INVALID for an unknown name). */
-const char *sk_mode_name(enum sk_mode m);
-err_code sk_mode_parse(const char *s, enum sk_mode *ret);
 
 #endif

@@ -24,21 +24,6 @@ struct sk_tool;
 struct sk_exec;
 
 /* ---- Tools ---------------------------------------------------------------------------------*/
-enum sk_effect {
-    SK_EFFECT_READ,        /* reads only: runs at once in every mode */
-    SK_EFFECT_WRITE,       /* changes something: plan, then execute with a token */
-    SK_EFFECT_DESTRUCTIVE, /* destroys something: a token in every mode, auto included */
-};
-
-enum sk_measure { SK_MEASURE_ITEMS, SK_MEASURE_BASE64, SK_MEASURE_CHARS, SK_MEASURE_VALUE,
-                  SK_MEASURE_ENUM };
-
-/* A documented limit a tool checks before calling. */
-struct sk_tool_limit {
-    const struct kb_limit *limit; /* borrowed from the knowledge */
-    char *arg;                    /* "Name" or "List[].Field" */
-    enum sk_measure measure;
-};
 
 /* A state check by reads (state.c): fills findings, may call the backend. */
 typedef void (*sk_state_fn)(struct sk_exec *x, const cJSON *args, const struct kb_strs *argn,
@@ -78,24 +63,15 @@ extern const struct sk_handler sk_handlers_storage[];
 extern const struct sk_handler sk_handlers_monitor[];
 extern const struct sk_handler sk_handlers_troubleshoot[];
 
-/* A tool as the registry holds it: the catalogue entry, compiled. */
+/* A tool as the registry holds it: the catalogue entry, compiled. Effects, limits, static
+ * checks, secrets and wire modes are read from the entry itself. */
 struct sk_tool {
     const struct kb_tool *entry;   /* the catalogue row (borrowed from the knowledge) */
     struct sk_tool_info info;      /* what tools/list shows */
-    const char *product;           /* "ecs" */
-    const char *action;            /* API action; NULL for a composite tool without one */
-    enum sk_effect effect;
-    int dry_run;                   /* the action takes DryRun */
     cJSON *schema_json;            /* inputSchema + confirmation_token for changing tools */
     sk_schema *schema;             /* compiled */
-    struct sk_tool_limit *limits;
-    size_t nlimits;
-    struct sk_tool_state *state;
+    struct sk_tool_state *state;   /* the entry's state checks, resolved */
     size_t nstate;
-    const struct kb_strs *checks;  /* static check ids */
-    const struct kb_strs *wire_json; /* arguments sent as one JSON text */
-    const struct kb_strs *secret;  /* arguments never shown */
-    const struct kb_strs *destructive_when; /* "Arg=value" that make a write destructive */
     const struct sk_handler *handler;
 };
 
@@ -150,8 +126,8 @@ const struct sk_handler *sk_handler_find(const char *tool);
 size_t sk_handler_count(void);
 const struct sk_handler *sk_handler_at(size_t i);
 
-/* Check the documented limits of a tool over args (limits.c). */
-void sk_limits_run(const sk_registry *r, const struct sk_tool *t, const cJSON *args,
+/* Check the documented limits of a catalogue entry over args (limits.c). */
+void sk_limits_run(const sk_registry *r, const struct kb_tool *t, const cJSON *args,
                    struct sk_findings *f);
 
 /* ---- Static checks (checks.c) -------------------------------------------------------------*/
@@ -185,17 +161,20 @@ char *sk_canonical_json(const cJSON *v);
 cJSON *sk_redact(const cJSON *args, const struct kb_strs *secret);
 /* 1 if the argument name is secret by the rule above. */
 int sk_secret_name(const char *name, const struct kb_strs *secret);
-/* Flatten args into RPC parameters the way the API takes them: names in `json` as one JSON
- * text, everything else flattened (arrays Name.N, objects Name.Field); names in `skip`
- * (skilld's own arguments) left out. ERR_INVALID / ERR_TOO_BIG naming the argument. */
-err_code sk_wire_params(const cJSON *args, const struct kb_strs *json, const char *const *skip,
-                        cloud_params *p, struct err *e);
+/* Flatten args into RPC parameters the way the entry's action takes them: wire "json"
+ * arguments as one JSON text, "endpoint" and "local" ones and skilld's own
+ * (confirmation_token, wait) left out, everything else flattened (arrays Name.N, objects
+ * Name.Field). entry NULL flattens everything. ERR_INVALID / ERR_TOO_BIG naming the argument. */
+err_code sk_wire_params(const cJSON *args, const struct kb_tool *entry, cloud_params *p,
+                        struct err *e);
 /* The equivalent aliyun CLI command line for product/action and the flattened parameters,
  * secret values shown as <redacted>, every value shell-quoted. New string. */
 char *sk_cli_line(const char *product, const char *action, const cloud_params *p,
                   const struct kb_strs *secret);
 
 /* ---- Helpers (util.c) -------------------------------------------------------------------- */
+/* The string member k of o, or "" when absent or not a string. */
+const char *sk_str(const cJSON *o, const char *k);
 /* Standard Base64 (with or without padding, whitespace ignored) into a new NUL-terminated
  * buffer; ERR_PARSE on anything else, ERR_TOO_BIG past SK_CONTENT_MAX. */
 err_code sk_base64_decode(const char *s, char **ret, size_t *ret_len);

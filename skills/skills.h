@@ -52,20 +52,28 @@ size_t sk_findings_denials(const struct sk_findings *f);
  * minLength/maxLength (code points), minimum/maximum/exclusiveMinimum/exclusiveMaximum,
  * multipleOf, items, prefixItems, minItems/maxItems, uniqueItems, minProperties/maxProperties,
  * anyOf/allOf/oneOf/not, and the annotations title, description, default, examples, $comment,
- * format (annotation only). Any other keyword makes compilation fail, naming it. */
+ * format (annotation only), readOnly, writeOnly, deprecated, and $schema (the 2020-12 dialect
+ * only, at the root). Any other keyword makes compilation fail, naming it. Patterns search
+ * unanchored, '$' matches only at the very end (as in ECMA-262), and every match runs under
+ * PCRE2 match limits. Schemas and instances may nest objects and arrays 64 deep. */
 typedef struct sk_schema sk_schema;
 
 /* Compile a schema (borrowed; copied as needed). ERR_UNSUPPORTED names an unknown keyword
  * and where it is ("properties.Port: keyword 'dependentRequired' is not supported");
- * ERR_INVALID a malformed schema or a pattern PCRE2 refuses. */
+ * ERR_INVALID a malformed schema, a member name given twice, or a pattern PCRE2 refuses;
+ * ERR_TOO_BIG a schema nested too deep. A compiled schema is read-only: any number of
+ * threads may validate with it at once. */
 err_code sk_schema_compile(const cJSON *schema, sk_schema **ret, struct err *e);
 void sk_schema_free(sk_schema *s);
 
 /* Validate instance; appends one SK_DENY finding per violation, rule "schema.<keyword>"
  * (schema.required, schema.type, schema.additional_properties, schema.duplicate_key ...),
- * message naming the field path and the rule ("InstanceId[2]: does not match pattern
- * ^i-[a-z0-9]+$"). Objects with the same member name twice fail with schema.duplicate_key
- * (a guardrail must see the value that will be sent). Returns the number added. */
+ * message naming the field path and the rule ("InstanceId[2]: \"x-1\" does not match
+ * pattern ^i-[a-z0-9]+$"); quoted values are cut to 60 characters and escaped, so messages
+ * stay valid UTF-8 without control characters. Objects with the same member name twice fail
+ * with schema.duplicate_key (a guardrail must see the value that will be sent), at any depth;
+ * an instance nested too deep fails with schema.depth and is not checked further; a NULL
+ * instance fails with schema.type. Returns the number added. */
 size_t sk_schema_validate(const sk_schema *s, const cJSON *instance, struct sk_findings *out);
 
 /* ---- The registry ---------------------------------------------------------------------*/
@@ -100,6 +108,14 @@ struct sk_config {
  * is unknown, or the policy file is invalid. */
 sk_registry *sk_registry_new(const struct sk_config *cfg, struct err *e);
 void sk_registry_free(sk_registry *r);
+
+/* The mode the registry resolved (never SK_MODE_DEFAULT) and where its policy came from
+ * ("built-in defaults" or the file's path). */
+enum sk_mode sk_registry_mode(const sk_registry *r);
+const char *sk_registry_policy_source(const sk_registry *r);
+/* The name of a mode ("read-only", "confirm", "auto") and the reverse (ERR_INVALID). */
+const char *sk_mode_name(enum sk_mode m);
+err_code sk_mode_parse(const char *s, enum sk_mode *ret);
 
 /* What tools/list shows of one tool. Strings and trees are borrowed from the registry. */
 struct sk_tool_info {

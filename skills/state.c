@@ -70,12 +70,6 @@ static const cJSON *path_get(const cJSON *o, const char *a, const char *b)
     return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, a), b);
 }
 
-static const char *gets(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 /* Describe instances by id: returns the Instances.Instance array (owned by *ret_resp). */
 static const cJSON *describe_instances(struct sk_exec *x, const cJSON *args, const cJSON *ids,
                                        cJSON **ret_resp, struct err *e)
@@ -93,7 +87,7 @@ static const cJSON *describe_instances(struct sk_exec *x, const cJSON *args, con
 static const cJSON *find_by(const cJSON *arr, const char *field, const char *id)
 {
     const cJSON *it;
-    cJSON_ArrayForEach(it, arr) if (strcmp(gets(it, field), id) == 0) return it;
+    cJSON_ArrayForEach(it, arr) if (strcmp(sk_str(it, field), id) == 0) return it;
     return NULL;
 }
 
@@ -125,9 +119,9 @@ static void instances_in(struct sk_exec *x, const cJSON *args, const struct kb_s
                 sk_findings_add(f, SK_DENY, "state.instance_not_found",
                                 "instance %s does not exist in %s", id->valuestring,
                                 sk_args_region(args) ? sk_args_region(args) : "this region");
-            else if (want && strcmp(gets(inst, "Status"), want) != 0)
+            else if (want && strcmp(sk_str(inst, "Status"), want) != 0)
                 sk_findings_add(f, SK_DENY, rule, "instance %s is %s; %s", id->valuestring,
-                                gets(inst, "Status"), why);
+                                sk_str(inst, "Status"), why);
         }
     }
     cJSON_Delete(resp);
@@ -178,7 +172,7 @@ static void agent_online(struct sk_exec *x, const cJSON *args, const struct kb_s
         const cJSON *id;
         cJSON_ArrayForEach(id, ids) {
             const cJSON *s = find_by(st, "InstanceId", id->valuestring);
-            if (s && strcmp(gets(s, "CloudAssistantStatus"), "true") == 0)
+            if (s && strcmp(sk_str(s, "CloudAssistantStatus"), "true") == 0)
                 continue;
             sk_findings_add(f, SK_DENY, "state.agent_unavailable",
                             "the Cloud Assistant agent on %s is not running or not installed; "
@@ -240,7 +234,7 @@ static const cJSON *describe_disk(struct sk_exec *x, const cJSON *args, const ch
 static void disk_instance_stopped(struct sk_exec *x, const cJSON *args,
                                   const struct kb_strs *argn, struct sk_findings *f)
 {
-    const char *id = gets(args, arg_name(argn, 0, "DiskId"));
+    const char *id = sk_str(args, arg_name(argn, 0, "DiskId"));
     if (!*id)
         return;
     struct err e;
@@ -251,20 +245,20 @@ static void disk_instance_stopped(struct sk_exec *x, const cJSON *args,
         read_failed(f, "the disk", &e);
     } else if (!disk) {
         sk_findings_add(f, SK_DENY, "state.disk_not_found", "disk %s does not exist", id);
-    } else if (*gets(disk, "InstanceId")) {
+    } else if (*sk_str(disk, "InstanceId")) {
         cJSON *ids = cJSON_CreateArray();
-        cJSON_AddItemToArray(ids, cJSON_CreateString(gets(disk, "InstanceId")));
+        cJSON_AddItemToArray(ids, cJSON_CreateString(sk_str(disk, "InstanceId")));
         cJSON *iresp = NULL;
         const cJSON *found = describe_instances(x, args, ids, &iresp, &e);
         const cJSON *inst = found ? found->child : NULL;
         if (!iresp)
             read_failed(f, "the disk's instance", &e);
-        else if (inst && strcmp(gets(inst, "Status"), "Stopped") != 0)
+        else if (inst && strcmp(sk_str(inst, "Status"), "Stopped") != 0)
             sk_findings_add(f, SK_DENY, "state.instance_not_stopped",
                             "disk %s belongs to instance %s, which is %s; a disk rolls back only "
                             "while its instance is Stopped (stop it first; everything written "
                             "after the snapshot is lost)",
-                            id, gets(inst, "InstanceId"), gets(inst, "Status"));
+                            id, sk_str(inst, "InstanceId"), sk_str(inst, "Status"));
         cJSON_Delete(iresp);
         cJSON_Delete(ids);
     }
@@ -274,7 +268,7 @@ static void disk_instance_stopped(struct sk_exec *x, const cJSON *args,
 static void disk_grows(struct sk_exec *x, const cJSON *args, const struct kb_strs *argn,
                        struct sk_findings *f)
 {
-    const char *id = gets(args, arg_name(argn, 0, "DiskId"));
+    const char *id = sk_str(args, arg_name(argn, 0, "DiskId"));
     const cJSON *size = cJSON_GetObjectItemCaseSensitive(args, arg_name(argn, 1, "NewSize"));
     if (!*id || !cJSON_IsNumber(size))
         return;
@@ -300,8 +294,8 @@ static void disk_grows(struct sk_exec *x, const cJSON *args, const struct kb_str
 static void disk_attachable(struct sk_exec *x, const cJSON *args, const struct kb_strs *argn,
                             struct sk_findings *f)
 {
-    const char *id = gets(args, arg_name(argn, 0, "DiskId"));
-    const char *iid = gets(args, arg_name(argn, 1, "InstanceId"));
+    const char *id = sk_str(args, arg_name(argn, 0, "DiskId"));
+    const char *iid = sk_str(args, arg_name(argn, 1, "InstanceId"));
     if (!*id || !*iid)
         return;
     struct err e;
@@ -318,15 +312,15 @@ static void disk_attachable(struct sk_exec *x, const cJSON *args, const struct k
     else if (!inst)
         sk_findings_add(f, SK_DENY, "state.instance_not_found", "instance %s does not exist", iid);
     else {
-        if (strcmp(gets(disk, "Status"), "Available") != 0)
+        if (strcmp(sk_str(disk, "Status"), "Available") != 0)
             sk_findings_add(f, SK_DENY, "state.disk_not_available",
                             "disk %s is %s; only an Available (detached) disk can be attached", id,
-                            gets(disk, "Status"));
-        if (strcmp(gets(disk, "ZoneId"), gets(inst, "ZoneId")) != 0)
+                            sk_str(disk, "Status"));
+        if (strcmp(sk_str(disk, "ZoneId"), sk_str(inst, "ZoneId")) != 0)
             sk_findings_add(f, SK_DENY, "state.zone_mismatch",
                             "disk %s is in zone %s and instance %s in zone %s; a disk attaches only "
                             "to an instance in its own zone",
-                            id, gets(disk, "ZoneId"), iid, gets(inst, "ZoneId"));
+                            id, sk_str(disk, "ZoneId"), iid, sk_str(inst, "ZoneId"));
     }
     cJSON_Delete(resp);
     cJSON_Delete(iresp);
@@ -337,7 +331,7 @@ static void disk_attachable(struct sk_exec *x, const cJSON *args, const struct k
 static void snapshot_group_capacity(struct sk_exec *x, const cJSON *args,
                                     const struct kb_strs *argn, struct sk_findings *f)
 {
-    const char *iid = gets(args, arg_name(argn, 0, "InstanceId"));
+    const char *iid = sk_str(args, arg_name(argn, 0, "InstanceId"));
     cJSON *disk_ids = sk_args_ids(args, arg_name(argn, 1, "DiskId"));
     cJSON *p = region_params(args);
     if (cJSON_GetArraySize(disk_ids) > 0) {
@@ -388,8 +382,8 @@ static void snapshot_group_capacity(struct sk_exec *x, const cJSON *args,
 static void eni_attachable(struct sk_exec *x, const cJSON *args, const struct kb_strs *argn,
                            struct sk_findings *f)
 {
-    const char *eni = gets(args, arg_name(argn, 0, "NetworkInterfaceId"));
-    const char *iid = gets(args, arg_name(argn, 1, "InstanceId"));
+    const char *eni = sk_str(args, arg_name(argn, 0, "NetworkInterfaceId"));
+    const char *iid = sk_str(args, arg_name(argn, 1, "InstanceId"));
     if (!*eni || !*iid)
         return;
     cJSON *p = region_params(args);
@@ -414,20 +408,20 @@ static void eni_attachable(struct sk_exec *x, const cJSON *args, const struct kb
     else if (!inst)
         sk_findings_add(f, SK_DENY, "state.instance_not_found", "instance %s does not exist", iid);
     else {
-        if (strcmp(gets(n, "Status"), "Available") != 0)
+        if (strcmp(sk_str(n, "Status"), "Available") != 0)
             sk_findings_add(f, SK_DENY, "state.eni_not_available",
                             "ENI %s is %s; only an Available ENI can be attached", eni,
-                            gets(n, "Status"));
-        const char *ivpc = gets(cJSON_GetObjectItem(inst, "VpcAttributes"), "VpcId");
-        if (strcmp(gets(n, "VpcId"), ivpc) != 0)
+                            sk_str(n, "Status"));
+        const char *ivpc = sk_str(cJSON_GetObjectItem(inst, "VpcAttributes"), "VpcId");
+        if (strcmp(sk_str(n, "VpcId"), ivpc) != 0)
             sk_findings_add(f, SK_DENY, "state.vpc_mismatch",
                             "ENI %s is in %s and instance %s in %s; they must share a VPC", eni,
-                            gets(n, "VpcId"), iid, ivpc);
-        if (strcmp(gets(n, "ZoneId"), gets(inst, "ZoneId")) != 0)
+                            sk_str(n, "VpcId"), iid, ivpc);
+        if (strcmp(sk_str(n, "ZoneId"), sk_str(inst, "ZoneId")) != 0)
             sk_findings_add(f, SK_DENY, "state.zone_mismatch",
                             "ENI %s is in zone %s and instance %s in zone %s; they must share a "
                             "zone",
-                            eni, gets(n, "ZoneId"), iid, gets(inst, "ZoneId"));
+                            eni, sk_str(n, "ZoneId"), iid, sk_str(inst, "ZoneId"));
     }
     cJSON_Delete(resp);
     cJSON_Delete(iresp);
@@ -439,7 +433,7 @@ static void eni_attachable(struct sk_exec *x, const cJSON *args, const struct kb
 static void sg_rule_room(struct sk_exec *x, const cJSON *args, const struct kb_strs *argn,
                          struct sk_findings *f)
 {
-    const char *sg = gets(args, arg_name(argn, 0, "SecurityGroupId"));
+    const char *sg = sk_str(args, arg_name(argn, 0, "SecurityGroupId"));
     if (!*sg)
         return;
     const cJSON *perms = cJSON_GetObjectItemCaseSensitive(args, "Permissions");
@@ -471,7 +465,7 @@ static void sg_rule_room(struct sk_exec *x, const cJSON *args, const struct kb_s
 static void image_available(struct sk_exec *x, const cJSON *args, const struct kb_strs *argn,
                             struct sk_findings *f)
 {
-    const char *id = gets(args, arg_name(argn, 0, "ImageId"));
+    const char *id = sk_str(args, arg_name(argn, 0, "ImageId"));
     if (!*id)
         return;
     cJSON *p = region_params(args);
@@ -487,9 +481,9 @@ static void image_available(struct sk_exec *x, const cJSON *args, const struct k
         if (!img)
             sk_findings_add(f, SK_DENY, "state.image_not_found", "image %s does not exist in %s",
                             id, sk_args_region(args) ? sk_args_region(args) : "this region");
-        else if (strcmp(gets(img, "Status"), "Available") != 0)
+        else if (strcmp(sk_str(img, "Status"), "Available") != 0)
             sk_findings_add(f, SK_DENY, "state.image_not_available",
-                            "image %s is %s; it must be Available", id, gets(img, "Status"));
+                            "image %s is %s; it must be Available", id, sk_str(img, "Status"));
     }
     cJSON_Delete(resp);
     cJSON_Delete(p);
@@ -499,7 +493,7 @@ static void image_available(struct sk_exec *x, const cJSON *args, const struct k
 static void command_saved_content(struct sk_exec *x, const cJSON *args,
                                   const struct kb_strs *argn, struct sk_findings *f)
 {
-    const char *id = gets(args, arg_name(argn, 0, "CommandId"));
+    const char *id = sk_str(args, arg_name(argn, 0, "CommandId"));
     if (!*id)
         return;
     cJSON *p = region_params(args);
@@ -515,7 +509,7 @@ static void command_saved_content(struct sk_exec *x, const cJSON *args,
         size_t n = 0;
         if (!cmd)
             sk_findings_add(f, SK_DENY, "state.command_not_found", "command %s does not exist", id);
-        else if (sk_base64_decode(gets(cmd, "CommandContent"), &text, &n) == ERR_OK &&
+        else if (sk_base64_decode(sk_str(cmd, "CommandContent"), &text, &n) == ERR_OK &&
                  utf8_valid(text, n)) {
             cJSON *ids = sk_args_ids(args, arg_name(argn, 1, "InstanceId"));
             sk_scan_content(x->reg->policy, text, (size_t)cJSON_GetArraySize(ids),
@@ -581,9 +575,9 @@ static int tag_allowed(const struct sk_policy *pol, const cJSON *res)
 {
     const cJSON *t;
     cJSON_ArrayForEach(t, path_get(res, "Tags", "Tag")) {
-        const char *k = gets(t, "TagKey"), *v = gets(t, "TagValue");
+        const char *k = sk_str(t, "TagKey"), *v = sk_str(t, "TagValue");
         if (!*k)
-            k = gets(t, "Key"), v = gets(t, "Value");
+            k = sk_str(t, "Key"), v = sk_str(t, "Value");
         for (size_t i = 0; i < pol->ntags; i++)
             if (strcmp(pol->tags[i].key, k) == 0 &&
                 (!pol->tags[i].value || strcmp(pol->tags[i].value, v) == 0))

@@ -98,7 +98,8 @@ static int b64url_decode(const char *s, size_t len, unsigned char *out, size_t w
             acc &= (1u << bits) - 1;
         }
     }
-    return o == want ? 0 : -1;
+    /* Leftover bits must be zero: one token has exactly one spelling. */
+    return o == want && acc == 0 ? 0 : -1;
 }
 
 /* ---- Key ------------------------------------------------------------------------------- */

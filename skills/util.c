@@ -65,3 +65,9 @@ size_t sk_base64_len(size_t n)
 {
     return (n + 2) / 3 * 4;
 }
+
+const char *sk_str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}

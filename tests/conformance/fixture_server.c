@@ -1,18 +1,44 @@
 /* fixture_server.c - `skilld-fixture`: the skilld HTTP front end over a fresh MCP engine that
- * holds only the conformance suite's fixtures (tests/conformance/fixtures.h). Layer: tests.
+ * holds only the conformance suite's fixtures (tests/conformance/fixtures.h), with its own
+ * /healthz and /metrics rows: no application behind it. Layer: tests.
  * Usage: skilld-fixture [--listen HOST:PORT] (default 127.0.0.1:0; the bound address is
  * logged as "listening on http://HOST:PORT"; stops cleanly on SIGTERM or SIGINT), or
  * skilld-fixture --stdio (the same fixtures over the stdio transport, until EOF). */
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "server/http.h"
-#include "server/log.h"
+#include "server/http/http.h"
 #include "tests/conformance/fixtures.h"
 
 #define FIXTURE_GRACE_MS 5000
+
+/* What the endpoint handlers read. */
+struct fixture {
+    mcp_engine *engine;
+    metrics *metrics;
+};
+
+static void ep_healthz(const struct http_request *req, void *ud, struct http_response *resp)
+{
+    resp->status = 200;
+    resp->body = xstrdup("{\"status\":\"ok\",\"backend\":\"fixtures\",\"version\":\"fixture\"}");
+}
+
+static void ep_metrics(const struct http_request *req, void *ud, struct http_response *resp)
+{
+    struct fixture *f = ud;
+    struct buf out;
+    buf_init(&out, 0);
+    if (metrics_render(f->metrics, mcp_engine_session_count(f->engine), &out) == ERR_OK) {
+        resp->status = 200;
+        resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+        resp->body = buf_steal(&out, NULL);
+    }
+    buf_release(&out);
+}
 
 int main(int argc, char **argv)
 {
@@ -44,14 +70,18 @@ int main(int argc, char **argv)
     }
     struct mcp_config mc = {.name = "skilld-fixture", .version = "0.0.0",
                             .description = "skilld HTTP front end with conformance fixtures"};
-    struct app app = {.backend = "fixtures", .region = "none"};
-    app.mcp = mcp_engine_new(&mc);
-    conformance_fixtures_register(app.mcp);
-    struct http_options ho = {.host = host, .port = port, .version = "fixture"};
-    http_server *srv = http_start(&ho, &app, &e);
+    struct fixture f = {.engine = mcp_engine_new(&mc), .metrics = metrics_new()};
+    conformance_fixtures_register(f.engine);
+    const struct http_endpoint rows[] = {
+        {"/healthz", HTTP_GET, ep_healthz, &f},
+        {"/metrics", HTTP_GET, ep_metrics, &f},
+    };
+    struct http_options ho = {.host = host, .port = port, .metrics = f.metrics};
+    http_server *srv = http_start(&ho, f.engine, rows, ARRAY_LEN(rows), &e);
     if (!srv) {
         fprintf(stderr, "skilld-fixture: %s\n", e.msg);
-        mcp_engine_free(app.mcp);
+        mcp_engine_free(f.engine);
+        metrics_free(f.metrics);
         return 1;
     }
     int v6 = strchr(host, ':') != NULL;
@@ -60,7 +90,8 @@ int main(int argc, char **argv)
     int sig = http_signals_wait();
     log_write(LOG_LEVEL_INFO, "shutting down (signal %d)", sig);
     http_stop(srv, FIXTURE_GRACE_MS);
-    mcp_engine_free(app.mcp);
+    mcp_engine_free(f.engine);
+    metrics_free(f.metrics);
     log_write(LOG_LEVEL_INFO, "stopped");
     return 0;
 }

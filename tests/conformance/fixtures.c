@@ -1,5 +1,5 @@
 /* fixtures.c - the conformance suite's fixtures (notes/mcp.md §5.2 and §5.3), registered
- * through server/mcp.h only. Layer: tests (conformance). The image and sound are built
+ * through server/mcp/mcp.h only. Layer: tests (conformance). The image and sound are built
  * here (a 1x1 PNG and a one-sample WAV), so no binary test data is stored. */
 #include "tests/conformance/fixtures.h"
 
@@ -360,44 +360,44 @@ TOOL_FN(t_schema_2020_12)
 
 /* The suite's tools. To add one: a TOOL_FN above and a row here. */
 static const struct mcp_tool tools[] = {
-    {"test_simple_text", NULL, "Answers with one text block", NULL, NULL, MCP_HINT_READ_ONLY,
+    {"test_simple_text", NULL, "Answers with one text block", NULL, NULL, MCP_HINT_READ_ONLY, 0,
      t_simple_text, NULL},
-    {"test_image_content", NULL, "Answers with a PNG image block", NULL, NULL, MCP_HINT_READ_ONLY,
+    {"test_image_content", NULL, "Answers with a PNG image block", NULL, NULL, MCP_HINT_READ_ONLY, 0,
      t_image, NULL},
-    {"test_audio_content", NULL, "Answers with a WAV audio block", NULL, NULL, MCP_HINT_READ_ONLY,
+    {"test_audio_content", NULL, "Answers with a WAV audio block", NULL, NULL, MCP_HINT_READ_ONLY, 0,
      t_audio, NULL},
     {"test_embedded_resource", NULL, "Answers with an embedded text resource", NULL, NULL,
-     MCP_HINT_READ_ONLY, t_embedded, NULL},
+     MCP_HINT_READ_ONLY, 0, t_embedded, NULL},
     {"test_multiple_content_types", NULL, "Answers with text, an image and a resource", NULL,
-     NULL, MCP_HINT_READ_ONLY, t_mixed, NULL},
+     NULL, MCP_HINT_READ_ONLY, 0, t_mixed, NULL},
     {"test_tool_with_logging", NULL, "Sends three log messages while it runs", NO_ARGS, NULL,
-     MCP_HINT_READ_ONLY, t_logging, NULL},
+     MCP_HINT_READ_ONLY, 0, t_logging, NULL},
     {"test_tool_with_progress", NULL, "Reports progress 0, 50 and 100 of 100", NO_ARGS, NULL,
-     MCP_HINT_READ_ONLY, t_progress, NULL},
+     MCP_HINT_READ_ONLY, 0, t_progress, NULL},
     {"test_error_handling", NULL, "Always fails with a tool error", NULL, NULL,
-     MCP_HINT_READ_ONLY, t_error, NULL},
+     MCP_HINT_READ_ONLY, 0, t_error, NULL},
     {"test_reconnection", NULL,
      "Closes its SSE stream at once and answers after the client reconnects", NO_ARGS, NULL,
-     MCP_HINT_READ_ONLY, t_reconnection, NULL},
+     MCP_HINT_READ_ONLY, 0, t_reconnection, NULL},
     {"test_sampling", NULL, "Asks the client's model to answer a prompt",
      "{\"type\":\"object\",\"properties\":{\"prompt\":{\"type\":\"string\","
      "\"description\":\"Prompt for the model\"}},\"required\":[\"prompt\"]}",
-     NULL, MCP_HINT_READ_ONLY, t_sampling, NULL},
+     NULL, MCP_HINT_READ_ONLY, 0, t_sampling, NULL},
     {"test_elicitation", NULL, "Asks the user for a user name and an e-mail address",
      "{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\","
      "\"description\":\"Text shown to the user\"}},\"required\":[\"message\"]}",
-     NULL, MCP_HINT_READ_ONLY, t_elicitation, NULL},
+     NULL, MCP_HINT_READ_ONLY, 0, t_elicitation, NULL},
     {"test_elicitation_sep1034_defaults", NULL, "Elicits fields of every primitive type with defaults",
-     NO_ARGS, NULL, MCP_HINT_READ_ONLY, t_sep1034, NULL},
+     NO_ARGS, NULL, MCP_HINT_READ_ONLY, 0, t_sep1034, NULL},
     {"test_elicitation_sep1330_enums", NULL, "Elicits each single and multi-select enum form",
-     NO_ARGS, NULL, MCP_HINT_READ_ONLY, t_sep1330, NULL},
+     NO_ARGS, NULL, MCP_HINT_READ_ONLY, 0, t_sep1330, NULL},
     {"json_schema_2020_12_tool", NULL, "Has an input schema using JSON Schema 2020-12 features",
      "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\","
      "\"$defs\":{\"address\":{\"type\":\"object\",\"properties\":{"
      "\"street\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"}}}},"
      "\"properties\":{\"name\":{\"type\":\"string\"},"
      "\"address\":{\"$ref\":\"#/$defs/address\"}},\"additionalProperties\":false}",
-     NULL, MCP_HINT_READ_ONLY, t_schema_2020_12, NULL},
+     NULL, MCP_HINT_READ_ONLY, 0, t_schema_2020_12, NULL},
 };
 
 /* ---- Resources ------------------------------------------------------------------------------*/
@@ -540,20 +540,24 @@ static const struct mcp_prompt prompts[] = {
 
 /* ---- Registration ------------------------------------------------------------------------------*/
 
-static void must(err_code rc)
+/* A refused fixture row is a bug in this file or in the caller's set-up: say which, stop. */
+static void must(err_code rc, const struct err *e)
 {
-    if (rc != ERR_OK)
-        abort(); /* a duplicate or malformed fixture row: a bug in this file or the caller */
+    if (rc != ERR_OK) {
+        fprintf(stderr, "conformance fixtures: %s\n", e->msg);
+        abort();
+    }
 }
 
-void conformance_fixtures_register(mcp_engine *e)
+void conformance_fixtures_register(mcp_engine *engine)
 {
+    struct err e = {0};
     for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++)
-        must(mcp_engine_add_tool(e, &tools[i]));
+        must(mcp_engine_add_tool(engine, &tools[i], &e), &e);
     for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++)
-        must(mcp_engine_add_resource(e, &resources[i]));
+        must(mcp_engine_add_resource(engine, &resources[i], &e), &e);
     for (size_t i = 0; i < sizeof templates / sizeof templates[0]; i++)
-        must(mcp_engine_add_resource_template(e, &templates[i]));
+        must(mcp_engine_add_resource_template(engine, &templates[i], &e), &e);
     for (size_t i = 0; i < sizeof prompts / sizeof prompts[0]; i++)
-        must(mcp_engine_add_prompt(e, &prompts[i]));
+        must(mcp_engine_add_prompt(engine, &prompts[i], &e), &e);
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/mcp.h"
+#include "server/mcp/mcp.h"
 #include "tests/conformance/fixtures.h"
 
 static mcp_engine *engine;

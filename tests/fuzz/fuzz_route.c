@@ -9,7 +9,7 @@
 
 #include "knowledge/kb.h"
 #include "router/router.h"
-#include "server/app.h"
+#include "server/app/app.h"
 
 static struct app app;
 static int loaded;

@@ -154,6 +154,10 @@ test('/healthz, 404 and 405 answer JSON', async () => {
   const put = await request('PUT', '/mcp', { headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(put.status, 405);
   assert.equal(put.headers.allow, 'GET, POST, DELETE');
+  // Refusals carry the error table's names: a foreign Origin is ERR_DENIED (403 "denied").
+  const foreign = await request('GET', '/healthz', { headers: { origin: 'http://evil.example.com' } });
+  assert.equal(foreign.status, 403);
+  assert.equal(foreign.json.error.code, 'denied');
 });
 
 test('/api/route answers curl -d bodies and the skill page its url names', async () => {

@@ -2,6 +2,7 @@
 // stop it and collect its exit status. The server's stderr is kept for assertions.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 
 // Start `cmd args...` and resolve once it logs "listening on http://HOST:PORT".
 // Returns { url, base, proc, stderr(), waitFor(re), stop(signal) }.
@@ -57,4 +58,26 @@ export async function expectProgress(client) {
   assert.notEqual(r.isError, true);
   assert.ok(seen.length >= 2, `progress seen: ${seen}`);
   for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1], `non-decreasing: ${seen}`);
+}
+
+// The client capabilities a form-mode elicitation needs.
+export const ELICITING = { elicitation: { form: {} } };
+
+// A form-mode elicitation/create sent from a tool handler (the fixture's test_elicitation, by
+// mcp_call_request) reaches the SDK client's handler, and the client's answer comes back
+// into the tool's result. The client must have been made with ELICITING capabilities.
+export async function expectElicitation(client) {
+  const seen = [];
+  client.setRequestHandler(ElicitRequestSchema, async (req) => {
+    seen.push(req.params);
+    return { action: 'accept', content: { username: 'ada', email: 'ada@example.com' } };
+  });
+  const r = await client.callTool({ name: 'test_elicitation', arguments: { message: 'Who is asking?' } });
+  assert.notEqual(r.isError, true, JSON.stringify(r));
+  assert.equal(seen.length, 1, 'one elicitation/create reached the client');
+  assert.equal(seen[0].mode, 'form');
+  assert.equal(seen[0].message, 'Who is asking?');
+  assert.deepEqual(Object.keys(seen[0].requestedSchema.properties).sort(), ['email', 'username']);
+  const text = r.content.find((c) => c.type === 'text')?.text;
+  assert.equal(text, 'Elicitation answered: action=accept content={"username":"ada","email":"ada@example.com"}');
 }

@@ -1,20 +1,21 @@
 // sdk_http.mjs - drive a running skilld over Streamable HTTP with the official MCP SDK client.
 // Usage: node sdk_http.mjs skilld|fixture BINARY
 //   skilld:  initialize, tools/list, tools/call of the real `route` tool, DELETE ends the session
-//   fixture: the same with fixture tools, plus progress (onprogress) and cancellation
-//            (AbortController fired from the first progress notification)
+//   fixture: the same with fixture tools, plus progress (onprogress), cancellation
+//            (AbortController fired from the first progress notification) and a form-mode
+//            elicitation answered by the client
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { expectProgress, serverArgs, startServer } from './lib.mjs';
+import { ELICITING, expectElicitation, expectProgress, serverArgs, startServer } from './lib.mjs';
 
 const [kind, bin] = process.argv.slice(2);
 let server;
 
-async function connect() {
+async function connect(capabilities = {}) {
   const transport = new StreamableHTTPClientTransport(new URL(server.url));
-  const client = new Client({ name: 'skilld-sdk-test', version: '0.0.1' }, { capabilities: {} });
+  const client = new Client({ name: 'skilld-sdk-test', version: '0.0.1' }, { capabilities });
   const errors = [];
   await client.connect(transport);
   transport.onerror = (e) => errors.push(e);
@@ -80,5 +81,11 @@ test('cancellation with AbortController, then the session still works', { skip: 
   await assert.rejects(call, (e) => /abort|cancel/i.test(String(e?.message ?? e)) || e === 'test cancels');
   const r = await client.callTool({ name: 'test_simple_text', arguments: {} });
   assert.notEqual(r.isError, true);
+  await client.close();
+});
+
+test('a form-mode elicitation from a tool handler reaches the client and its answer returns', { skip: kind !== 'fixture' }, async () => {
+  const { client } = await connect(ELICITING);
+  await expectElicitation(client);
   await client.close();
 });

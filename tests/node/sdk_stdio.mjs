@@ -4,14 +4,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { expectProgress } from './lib.mjs';
+import { ELICITING, expectElicitation, expectProgress } from './lib.mjs';
 
 const [kind, bin] = process.argv.slice(2);
 const args = kind === 'skilld' ? ['stdio', '--log-level', 'warn'] : ['--stdio'];
 
-async function connect() {
+async function connect(capabilities = {}) {
   const transport = new StdioClientTransport({ command: bin, args, stderr: 'pipe', env: { PATH: process.env.PATH ?? '' } });
-  const client = new Client({ name: 'skilld-sdk-test', version: '0.0.1' }, { capabilities: {} });
+  const client = new Client({ name: 'skilld-sdk-test', version: '0.0.1' }, { capabilities });
   await client.connect(transport);
   return { client, transport };
 }
@@ -41,5 +41,11 @@ test('progress and cancellation over stdio', { skip: kind !== 'fixture' }, async
   await assert.rejects(call);
   const again = await client.callTool({ name: 'test_simple_text', arguments: {} });
   assert.notEqual(again.isError, true);
+  await client.close();
+});
+
+test('a form-mode elicitation from a tool handler reaches the client and its answer returns', { skip: kind !== 'fixture' }, async () => {
+  const { client } = await connect(ELICITING);
+  await expectElicitation(client);
   await client.close();
 });

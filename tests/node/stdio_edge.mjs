@@ -7,7 +7,7 @@ import { test } from 'node:test';
 
 const [kind, bin] = process.argv.slice(2);
 const args = kind === 'skilld' ? ['stdio'] : ['--stdio'];
-const MAX_LINE = 16 * 1024 * 1024; // STDIO_MAX_LINE in server/http.h
+const MAX_LINE = 16 * 1024 * 1024; // STDIO_MAX_LINE in server/http/http.h
 
 function run(input) {
   return new Promise((resolve) => {

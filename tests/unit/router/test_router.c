@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,6 +230,38 @@ static void test_limit_warnings(void **state)
     assert_int_equal(res.nwarnings, 0);
 }
 
+/* The value of argument name of t, or NULL. */
+static const char *arg_of(const struct rt_tool *t, const char *name)
+{
+    for (size_t k = 0; k < t->nargs; k++)
+        if (strcmp(t->arg_names[k], name) == 0)
+            return t->arg_values[k];
+    return NULL;
+}
+
+/* The suggestion named name in res, or NULL. */
+static const struct rt_tool *tool_of(const struct rt_result *res, const char *name)
+{
+    for (size_t i = 0; i < res->ntools; i++)
+        if (strcmp(res->tools[i].name, name) == 0)
+            return &res->tools[i];
+    return NULL;
+}
+
+/* A result on skill/path with the given entities, composed like rt_route does. */
+static void compose(const char *skill, const char *path, const struct rt_entity *ents, size_t n,
+                    struct rt_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->product = kb_product_find(kb, "ecs");
+    res->skill = kb_skill_find(res->product, skill);
+    res->path = kb_path_find(res->skill, path);
+    assert_non_null(res->path);
+    memcpy(res->entities, ents, n * sizeof *ents);
+    res->nentities = n;
+    rt_compose_tools(res);
+}
+
 static void test_tool_arguments(void **state)
 {
     (void)state;
@@ -237,17 +270,67 @@ static void test_tool_arguments(void **state)
     assert_string_equal(res.skill->id, "ecs-configure-instance");
     assert_true(res.ntools > 0);
     const struct rt_tool *t = &res.tools[0];
-    assert_string_equal(t->name, "authorize_security_group");
-    int sg = 0, port = 0, cidr = 0;
-    for (size_t k = 0; k < t->nargs; k++) {
-        sg |= strcmp(t->arg_names[k], "SecurityGroupId") == 0 &&
-              strcmp(t->arg_values[k], "\"sg-bp1web0443\"") == 0;
-        port |= strcmp(t->arg_names[k], "PortRange") == 0 &&
-                strcmp(t->arg_values[k], "\"443/443\"") == 0;
-        cidr |= strcmp(t->arg_names[k], "SourceCidrIp") == 0 &&
-                strcmp(t->arg_values[k], "\"0.0.0.0/0\"") == 0;
-    }
-    assert_true(sg && port && cidr);
+    /* The catalogue entry's name and its API names: the rule is one item of Permissions. */
+    assert_string_equal(t->name, "ecs_authorize_security_group");
+    assert_ptr_equal(t->entry, kb_tool_find(res.product, "ecs_authorize_security_group"));
+    assert_string_equal(arg_of(t, "SecurityGroupId"), "\"sg-bp1web0443\"");
+    assert_string_equal(arg_of(t, "Permissions"),
+                        "[{\"IpProtocol\":\"tcp\",\"PortRange\":\"443/443\","
+                        "\"SourceCidrIp\":\"0.0.0.0/0\"}]");
+    assert_null(arg_of(t, "PortRange"));
+
+    /* A port range fills the same fields; a region fills RegionId. */
+    struct rt_entity ents[3];
+    memset(ents, 0, sizeof ents);
+    ents[0].kind = RT_ENT_SG_ID;
+    snprintf(ents[0].value, sizeof ents[0].value, "sg-bp1range0001");
+    ents[1].kind = RT_ENT_PORT_RANGE;
+    snprintf(ents[1].value, sizeof ents[1].value, "8000/8080");
+    ents[2].kind = RT_ENT_REGION;
+    snprintf(ents[2].value, sizeof ents[2].value, "cn-shanghai");
+    compose("ecs-configure-instance", "api", ents, 3, &res);
+    t = tool_of(&res, "ecs_authorize_security_group");
+    assert_non_null(t);
+    assert_string_equal(arg_of(t, "Permissions"),
+                        "[{\"IpProtocol\":\"tcp\",\"PortRange\":\"8000/8080\"}]");
+    assert_string_equal(arg_of(t, "RegionId"), "\"cn-shanghai\"");
+
+    /* Several ids of a JSON-array-string parameter become one string holding the array. */
+    memset(ents, 0, sizeof ents);
+    ents[0].kind = ents[1].kind = RT_ENT_SNAPSHOT_ID;
+    snprintf(ents[0].value, sizeof ents[0].value, "s-bp1snap000001");
+    snprintf(ents[1].value, sizeof ents[1].value, "s-bp1snap000002");
+    compose("ecs-manage-recovery", "api", ents, 2, &res);
+    t = tool_of(&res, "ecs_describe_snapshots");
+    assert_non_null(t);
+    assert_string_equal(arg_of(t, "SnapshotIds"),
+                        "\"[\\\"s-bp1snap000001\\\",\\\"s-bp1snap000002\\\"]\"");
+
+    /* A size becomes whole GiB; fields of one array argument share its single item; a source
+     * the router does not extract yet (OSSBucket from "bucket") is left out. */
+    memset(ents, 0, sizeof ents);
+    ents[0].kind = RT_ENT_SIZE;
+    ents[0].number = 100.0 * 1073741824.0;
+    snprintf(ents[0].value, sizeof ents[0].value, "100 GiB");
+    ents[1].kind = RT_ENT_IMAGE_FORMAT;
+    snprintf(ents[1].value, sizeof ents[1].value, "QCOW2");
+    compose("ecs-manage-images", "api", ents, 2, &res);
+    assert_string_equal(res.tools[0].name, "ecs_import_image");
+    assert_string_equal(arg_of(&res.tools[0], "DiskDeviceMapping"),
+                        "[{\"Format\":\"QCOW2\",\"DiskImageSize\":100}]");
+    assert_null(arg_of(&res.tools[0], "ImageName"));
+
+    /* An API name picks its entry's tool over one that fills as many arguments. */
+    memset(ents, 0, sizeof ents);
+    ents[0].kind = RT_ENT_INSTANCE_ID;
+    snprintf(ents[0].value, sizeof ents[0].value, "i-bp1run000001");
+    ents[1].kind = RT_ENT_API;
+    snprintf(ents[1].value, sizeof ents[1].value, "RunCommand");
+    compose("ecs-execute-instances", "api", ents, 2, &res);
+    assert_string_equal(res.tools[0].name, "ecs_run_command");
+    assert_string_equal(arg_of(&res.tools[0], "InstanceId"), "[\"i-bp1run000001\"]");
+    compose("ecs-execute-instances", "api", ents, 1, &res);
+    assert_string_equal(res.tools[0].name, "ecs_invoke_command");
 }
 
 static void test_paths(void **state)

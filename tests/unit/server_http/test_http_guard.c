@@ -1,4 +1,4 @@
-/* test_http_guard.c - unit tests for server/http_guard.c: Host/Origin cases from a data
+/* test_http_guard.c - unit tests for server/http/http_guard.c: Host/Origin cases from a data
  * file, Accept and Content-Type parsing, SSE framing and Last-Event-ID parsing. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/http.h"
+#include "server/http/http.h"
 
 static const char *cases_path;
 static const char *const allow[] = {"app.example.com", "https://ui.example.org:8443"};

@@ -1,4 +1,4 @@
-/* test_log.c - unit tests for server/log.c: a message quoting client input stays on one
+/* test_log.c - unit tests for server/http/log.c: a message quoting client input stays on one
  * line with no control bytes, and the level filter holds. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "server/log.h"
+#include "server/http/http.h"
 
 /* Run log_write(level, "%s", msg) with stderr sent to a temporary file; returns what was
  * written (caller frees). */

@@ -1,4 +1,4 @@
-/* test_metrics.c - unit tests for server/metrics.c: counters per (endpoint, status),
+/* test_metrics.c - unit tests for server/http/metrics.c: counters per (endpoint, status),
  * cumulative histogram buckets, the sessions gauge and the exposition format. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/metrics.h"
+#include "server/http/http.h"
 
 /* The value of the sample whose name-and-labels part is exactly `series`, or -1. */
 static double sample(const char *text, const char *series)

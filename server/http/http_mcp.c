@@ -1,0 +1,288 @@
+/* http_mcp.c - the Streamable HTTP transport on /mcp (MCP 2025-11-25 §Transports): header
+ * and session rules, POST handled inline (initialize, notifications, malformed input) or on
+ * a worker (requests) with the JSON-or-SSE choice made lazily from the first message the
+ * engine sends, GET + Last-Event-ID resume, DELETE. Layer: server/http. Streams, workers and the
+ * SSE reader are in http_stream.c. */
+#include "server/http/http_stream.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct collect {
+    char *json;
+    size_t len;
+};
+
+static int collect_send(void *ctx, const char *json, size_t len, int final)
+{
+    struct collect *k = ctx;
+    if (final) {
+        free(k->json);
+        k->json = xstrndup(json, len);
+        k->len = len;
+    }
+    return 0;
+}
+
+static enum MHD_Result reply_message(struct http_req *r, struct MHD_Connection *c,
+                                     unsigned status, const struct collect *k, unsigned accept,
+                                     const char *const *headers)
+{
+    if (!k->json)
+        return http_reply(r, c, MHD_HTTP_ACCEPTED, NULL, "", 0, headers);
+    if ((accept & HTTP_ACCEPT_JSON) || status != MHD_HTTP_OK)
+        return http_reply(r, c, status, "application/json", k->json, k->len, headers);
+    struct buf ev;
+    buf_init(&ev, 0);
+    http_sse_event(&ev, NULL, k->json, k->len);
+    enum MHD_Result ret = http_reply(r, c, status, "text/event-stream", ev.data, ev.len, headers);
+    buf_release(&ev);
+    return ret;
+}
+
+/* Answer a request whose worker runs: suspend until there is something to say. */
+static enum MHD_Result stream_respond(struct http_req *r, struct MHD_Connection *c)
+{
+    struct mcp_stream *st = r->stream;
+    enum MHD_Result ret = MHD_YES;
+    pthread_mutex_lock(&st->lock);
+    if (st->mode == MODE_SSE) {
+        ret = http_reply_sse(r, c, st);
+    } else if (st->aborted && !st->worker_done) {
+        st->peer_gone = 1;
+        pthread_mutex_unlock(&st->lock);
+        return http_error(r, c, ERR_UNAVAILABLE, "server is shutting down");
+    } else if (!st->worker_done) {
+        st->suspended = 1;
+        MHD_suspend_connection(c);
+    } else {
+        struct collect k = {.json = st->final_json, .len = st->final_len};
+        unsigned status = st->outcome == MCP_OUT_REJECTED ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK;
+        st->mode = MODE_JSON;
+        ret = reply_message(r, c, status, &k, HTTP_ACCEPT_JSON, NULL);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return ret;
+}
+
+/* ---- POST ----------------------------------------------------------------------------------------*/
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* Look up the session named by the request; queues 400/404 and returns NULL on failure. */
+static mcp_session *session_of(struct http_req *r, struct MHD_Connection *c,
+                               enum MHD_Result *ret)
+{
+    const char *sid = header(c, "Mcp-Session-Id");
+    mcp_session *s = NULL;
+    if (!sid || !*sid)
+        *ret = http_error(r, c, ERR_INVALID, "Bad Request: Mcp-Session-Id header is required");
+    else if (strlen(sid) >= MCP_SID_MAX || !(s = mcp_session_find(r->srv->engine, sid)))
+        *ret = http_session_not_found(r, c);
+    return s;
+}
+
+static enum MHD_Result post_initialize(struct http_req *r, struct MHD_Connection *c,
+                                       unsigned accept)
+{
+    mcp_engine *e = r->srv->engine;
+    struct collect k = {0};
+    struct mcp_sink sink = {.ctx = &k, .send = collect_send};
+    mcp_session *s = mcp_session_open(e);
+    enum mcp_outcome out = mcp_engine_handle(e, s, r->body.data, r->body.len, &sink);
+    char sid[MCP_SID_MAX];
+    snprintf(sid, sizeof sid, "%s", mcp_session_id(s));
+    int ok = mcp_session_version(s) != NULL;
+    mcp_session_release(s);
+    const char *headers[] = {"Mcp-Session-Id", sid, NULL};
+    if (!ok)
+        mcp_session_close(e, sid);
+    unsigned status = out == MCP_OUT_REJECTED ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK;
+    enum MHD_Result ret = reply_message(r, c, status, &k, accept, ok ? headers : NULL);
+    free(k.json);
+    return ret;
+}
+
+static enum MHD_Result post_message(struct http_req *r, struct MHD_Connection *c,
+                                    unsigned accept)
+{
+    http_mcp *t = r->srv->mcp;
+    mcp_engine *e = r->srv->engine;
+    const char *body = r->body.data ? r->body.data : "";
+    enum mcp_kind kind = mcp_classify(body, r->body.len);
+    enum MHD_Result ret = MHD_YES;
+    if (kind == MCP_KIND_INVALID) {
+        struct collect k = {0};
+        struct mcp_sink sink = {.ctx = &k, .send = collect_send};
+        mcp_engine_handle(e, NULL, body, r->body.len, &sink);
+        ret = reply_message(r, c, MHD_HTTP_BAD_REQUEST, &k, accept, NULL);
+        free(k.json);
+        return ret;
+    }
+    if (kind == MCP_KIND_INITIALIZE)
+        return post_initialize(r, c, accept);
+    mcp_session *s = session_of(r, c, &ret);
+    if (!s)
+        return ret;
+    if (kind == MCP_KIND_NOTIFY) {
+        struct collect k = {0};
+        struct mcp_sink sink = {.ctx = &k, .send = collect_send};
+        enum mcp_outcome out = mcp_engine_handle(e, s, body, r->body.len, &sink);
+        mcp_session_release(s);
+        ret = reply_message(r, c, out == MCP_OUT_REJECTED ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK,
+                            &k, accept, NULL);
+        free(k.json);
+        return ret;
+    }
+    const char *version = mcp_session_version(s);
+    int priming = version && strcmp(version, MCP_LATEST_VERSION) >= 0;
+    struct mcp_stream *st = http_stream_new(t, mcp_session_id(s), accept, priming);
+    if (!http_stream_list(t, st) || !http_worker_start(t, st, s, body, r->body.len)) {
+        http_stream_unlist(t, st);
+        http_stream_unref(st);
+        mcp_session_release(s);
+        return http_error(r, c, ERR_UNAVAILABLE, "server is busy or stopping; retry later");
+    }
+    pthread_mutex_lock(&st->lock);
+    st->conn = c;
+    pthread_mutex_unlock(&st->lock);
+    r->stream = st; /* the request's reference */
+    return stream_respond(r, c);
+}
+
+/* ---- GET (resume) and DELETE -------------------------------------------------------------------*/
+
+static enum MHD_Result get_resume(struct http_req *r, struct MHD_Connection *c)
+{
+    enum MHD_Result ret = MHD_YES;
+    const char *last = header(c, "Last-Event-ID");
+    char id[MCP_STREAM_ID_HEX + 1];
+    unsigned long seq;
+    /* No standalone server->client stream is offered: 405 tells SDK clients "not offered". */
+    if (!last)
+        return http_refuse(r, c, MHD_HTTP_METHOD_NOT_ALLOWED,
+                           "Method Not Allowed: no standalone SSE stream");
+    if (!(http_accept_parse(header(c, "Accept")) & HTTP_ACCEPT_SSE))
+        return http_refuse(r, c, MHD_HTTP_NOT_ACCEPTABLE,
+                           "Not Acceptable: GET needs Accept: text/event-stream");
+    mcp_session *s = session_of(r, c, &ret);
+    if (!s)
+        return ret;
+    struct mcp_stream *st = NULL;
+    if (http_parse_event_id(last, id, sizeof id, &seq) == ERR_OK)
+        st = http_stream_find(r->srv->mcp, id, mcp_session_id(s));
+    mcp_session_release(s);
+    if (!st)
+        return http_refuse(r, c, MHD_HTTP_METHOD_NOT_ALLOWED,
+                           "no stream to resume for that Last-Event-ID");
+    pthread_mutex_lock(&st->lock);
+    if (st->conn || st->ended || st->aborted) {
+        pthread_mutex_unlock(&st->lock);
+        http_stream_unref(st);
+        return http_error(r, c, ERR_WRONG_STATE, "that stream is being read already or has ended");
+    }
+    while (st->head && st->head->seq <= seq) {
+        struct frame *f = st->head;
+        st->head = f->next;
+        st->queued -= f->len;
+        free(f);
+    }
+    if (!st->head)
+        st->tail = NULL;
+    buf_reset(&st->out);
+    st->out_off = 0;
+    st->end_after_out = 0;
+    st->conn = c;
+    st->detached_ns = 0;
+    st->last_io_ns = now_ns();
+    r->stream = st; /* the request's reference (from http_stream_find) */
+    ret = http_reply_sse(r, c, st);
+    pthread_mutex_unlock(&st->lock);
+    return ret;
+}
+
+static enum MHD_Result delete_session(struct http_req *r, struct MHD_Connection *c)
+{
+    http_mcp *t = r->srv->mcp;
+    const char *sid = header(c, "Mcp-Session-Id");
+    if (!sid || !*sid)
+        return http_error(r, c, ERR_INVALID, "Bad Request: Mcp-Session-Id header is required");
+    if (strlen(sid) >= MCP_SID_MAX || mcp_session_close(r->srv->engine, sid) != ERR_OK)
+        return http_session_not_found(r, c);
+    /* Streams waiting to be resumed in that session will never be. */
+    struct mcp_stream *drop[64];
+    size_t n = 0;
+    pthread_mutex_lock(&t->lock);
+    for (struct mcp_stream *st = t->streams, *next; st && n < ARRAY_LEN(drop); st = next) {
+        next = st->next;
+        pthread_mutex_lock(&st->lock);
+        int idle = strcmp(st->sid, sid) == 0 && !st->conn;
+        if (idle)
+            st->peer_gone = 1;
+        pthread_mutex_unlock(&st->lock);
+        if (idle && http_stream_unlist_locked(t, st))
+            drop[n++] = st;
+    }
+    pthread_mutex_unlock(&t->lock);
+    for (size_t i = 0; i < n; i++)
+        http_stream_unref(drop[i]);
+    return http_reply(r, c, MHD_HTTP_OK, NULL, "", 0, NULL);
+}
+
+/* ---- Entry points from http.c ---------------------------------------------------------------*/
+
+enum MHD_Result http_mcp_begin(struct http_req *r, struct MHD_Connection *c)
+{
+    const char *method = r->method;
+    if (strcmp(method, "GET") == 0)
+        return get_resume(r, c);
+    if (strcmp(method, "DELETE") == 0)
+        return delete_session(r, c);
+    const char *version = header(c, "MCP-Protocol-Version");
+    if (!http_accept_parse(header(c, "Accept")))
+        return http_refuse(r, c, MHD_HTTP_NOT_ACCEPTABLE,
+                           "Not Acceptable: Accept must allow application/json or "
+                           "text/event-stream");
+    if (!http_content_type_is_json(header(c, MHD_HTTP_HEADER_CONTENT_TYPE)))
+        return http_error(r, c, ERR_UNSUPPORTED,
+                          "Unsupported Media Type: Content-Type must be application/json");
+    if (version && !mcp_version_supported(version))
+        return http_error(r, c, ERR_INVALID, "Bad Request: unsupported MCP-Protocol-Version");
+    return MHD_YES;
+}
+
+enum MHD_Result http_mcp_finish(struct http_req *r, struct MHD_Connection *c)
+{
+    if (r->stream)
+        return stream_respond(r, c); /* resumed: the worker has something to say */
+    pthread_mutex_lock(&r->srv->mcp->lock);
+    int stopping = r->srv->mcp->stopping;
+    pthread_mutex_unlock(&r->srv->mcp->lock);
+    if (stopping)
+        return http_error(r, c, ERR_UNAVAILABLE, "server is shutting down");
+    return post_message(r, c, http_accept_parse(header(c, "Accept")));
+}
+
+void http_mcp_done(struct http_req *r)
+{
+    struct mcp_stream *st = r->stream;
+    r->stream = NULL;
+    pthread_mutex_lock(&st->lock);
+    st->conn = NULL;
+    st->suspended = 0;
+    st->detached_ns = now_ns();
+    int complete = st->ended || st->mode != MODE_SSE || st->aborted ||
+                   (st->worker_done && !st->head);
+    int resumable = !complete && st->ids_sent;
+    if (!resumable)
+        st->peer_gone = 1;
+    pthread_mutex_unlock(&st->lock);
+    if (!resumable)
+        http_stream_unlist(st->t, st);
+    http_stream_unref(st);
+}

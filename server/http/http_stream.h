@@ -1,0 +1,109 @@
+/* http_stream.h - private to server/http/http_mcp.c and http_stream.c: the stream that
+ * carries one /mcp response (JSON or SSE) from a worker thread to libmicrohttpd, and the
+ * transport state that owns streams and workers. Layer: server/http. */
+#ifndef SKILLD_SERVER_HTTP_STREAM_H
+#define SKILLD_SERVER_HTTP_STREAM_H
+
+#include "server/http/http_internal.h"
+
+#define MCP_STREAM_QUEUE_MAX (4 * 1024 * 1024) /* bytes queued for one slow or absent reader */
+#define MCP_MAX_STREAMS 1024                    /* live streams, resumable ones included */
+#define MCP_WORKERS_DEFAULT 64                  /* requests running at once */
+#define MCP_DETACHED_TTL_S 300                  /* a stream waits this long to be resumed */
+#define MCP_KEEPALIVE_S 15                      /* idle SSE streams get a comment this often */
+#define MCP_SID_MAX 128                         /* bytes of an Mcp-Session-Id we look up */
+#define MCP_STREAM_ID_HEX 16                    /* hex digits of a stream id */
+#define MCP_SSE_BLOCK 4096                      /* MHD's block size for SSE responses */
+#define MCP_WORKER_STACK (1024 * 1024)          /* stack of a worker thread */
+
+enum stream_mode {
+    MODE_PENDING, /* nothing sent yet: the response type is still open */
+    MODE_JSON,    /* answered with one application/json body */
+    MODE_SSE,     /* answering with text/event-stream */
+};
+
+/* One queued SSE chunk: an event, or the `retry:` line that ends the current response. */
+struct frame {
+    struct frame *next;
+    unsigned long seq;  /* event sequence number (the last one before it for retry lines) */
+    int end_response;   /* after this chunk the current response ends (close_stream) */
+    size_t len;
+    char text[];
+};
+
+struct mcp_stream {
+    pthread_mutex_t lock;
+    unsigned refs;                 /* request, response, worker and transport list */
+    http_mcp *t;
+    struct mcp_stream *prev, *next; /* t->streams, under t->lock */
+    int listed;                    /* in t->streams (under t->lock) */
+    char id[MCP_STREAM_ID_HEX + 1];
+    char sid[MCP_SID_MAX];         /* session id */
+    unsigned accept;               /* HTTP_ACCEPT_* of the POST */
+    int priming_ok;                /* session negotiated 2025-11-25 or later */
+    enum stream_mode mode;
+    struct frame *head, *tail;     /* frames not yet handed to a reader */
+    size_t queued;                 /* bytes in the queue */
+    unsigned long seq;             /* last event sequence number used */
+    char *final_json;              /* MODE_PENDING: the final message, held for a JSON answer */
+    size_t final_len;
+    enum mcp_outcome outcome;      /* valid once worker_done */
+    int worker_done;               /* mcp_engine_handle returned */
+    int ids_sent;                  /* an event id was queued: the client may resume */
+    int ended;                     /* the SSE response ended after the last message */
+    int peer_gone;                 /* nobody will read: the sink answers -1 */
+    int aborted;                   /* the server is stopping */
+    int keepalive_due;             /* the ticker asks for a keep-alive comment */
+    struct MHD_Connection *conn;   /* the connection reading this stream, or NULL */
+    int suspended;                 /* conn is suspended by us */
+    uint64_t last_io_ns;           /* last bytes handed to MHD */
+    uint64_t detached_ns;          /* when the last reader left (0 while attached) */
+    struct buf out;                /* bytes being handed to MHD */
+    size_t out_off;
+    int end_after_out;             /* end the response once out is drained */
+};
+
+struct http_mcp {
+    struct http_server *srv;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;           /* workers finished, or the ticker must stop */
+    struct mcp_stream *streams;    /* live streams (each holds a reference) */
+    size_t nstreams;
+    unsigned workers;              /* running worker threads */
+    unsigned max_workers;
+    int stopping;                  /* refuse new requests */
+    int ticker_stop;
+    pthread_t ticker;
+};
+
+struct worker {
+    http_mcp *t;
+    struct mcp_stream *st; /* reference */
+    mcp_session *sess;     /* reference */
+    char *body;
+    size_t len;
+};
+
+/* A new stream for session sid (one reference, the caller's). */
+struct mcp_stream *http_stream_new(http_mcp *t, const char *sid, unsigned accept, int priming_ok);
+void http_stream_ref(struct mcp_stream *st);
+/* Drop a reference; the last one frees. Accepts NULL. */
+void http_stream_unref(struct mcp_stream *st);
+/* Add to the transport's list (taking a reference); 0 if full or stopping. */
+int http_stream_list(http_mcp *t, struct mcp_stream *st);
+/* Remove with t->lock held; 1 if the caller must drop the list's reference after unlocking. */
+int http_stream_unlist_locked(http_mcp *t, struct mcp_stream *st);
+void http_stream_unlist(http_mcp *t, struct mcp_stream *st);
+/* With st->lock held: resume the reader's connection if we suspended it. */
+void http_stream_wake(struct mcp_stream *st);
+/* The listed stream with this id in session sid, with a reference taken; or NULL. */
+struct mcp_stream *http_stream_find(http_mcp *t, const char *id, const char *sid);
+/* Run mcp_engine_handle(body) for sess on a worker thread that answers through st; takes
+ * over the session reference on success. 0 when the worker cap is reached. */
+int http_worker_start(http_mcp *t, struct mcp_stream *st, mcp_session *sess, const char *body,
+                      size_t len);
+/* Queue the text/event-stream response that reads st (st->lock held). */
+enum MHD_Result http_reply_sse(struct http_req *r, struct MHD_Connection *c,
+                               struct mcp_stream *st);
+
+#endif

@@ -1,0 +1,320 @@
+/* mcp.h - the MCP engine: JSON-RPC 2.0, lifecycle, sessions and the registries of tools,
+ * resources, prompts and completions; and the error table every server room answers errors
+ * with. Layer: server/mcp (uses base and cJSON only). It knows no transport (HTTP and stdio
+ * are thin adapters over mcp_engine_handle) and nothing of ECS: other modules register
+ * their tools, resources and prompts into it.
+ *
+ * Threading: every function here may be called from any thread. mcp_engine_handle may run
+ * concurrently for the same session (one thread per in-flight request), which is how a
+ * `notifications/cancelled` or the client's answer to an elicitation reaches a call that
+ * is still running. */
+#ifndef SKILLD_SERVER_MCP_H
+#define SKILLD_SERVER_MCP_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "base/base.h"
+
+/* ---- Protocol constants --------------------------------------------------------------*/
+
+#define MCP_LATEST_VERSION "2025-11-25"
+
+enum mcp_error_code {
+    MCP_PARSE_ERROR = -32700,
+    MCP_INVALID_REQUEST = -32600,
+    MCP_METHOD_NOT_FOUND = -32601,
+    MCP_INVALID_PARAMS = -32602,
+    MCP_INTERNAL_ERROR = -32603,
+    MCP_RESOURCE_NOT_FOUND = -32002,
+    MCP_SERVER_ERROR = -32000, /* transport-level refusals (bad session, header) */
+};
+
+/* 1 if v is a protocol version this engine speaks (2025-11-25, 2025-06-18, 2025-03-26). */
+int mcp_version_supported(const char *v);
+
+/* ---- The error table ----------------------------------------------------------------------
+ * One row per err_code of base/base.h: how server/ answers it, wherever it is answered.
+ * /api/route and the skill pages (server/app), the HTTP front end's refusals (server/http)
+ * and the engine's protocol errors and tool results read the same rows, so one bad input
+ * gets one name and one message on every road. The rows and the reasons for them are in
+ * srv_err.c. */
+struct srv_err_row {
+    err_code code;
+    unsigned http_status; /* status of an HTTP answer with a JSON error body */
+    const char *name;     /* "code" in {"error":{"code":<name>,"message":...}} */
+    int rpc_code;         /* JSON-RPC code when the engine answers it as a protocol error;
+                             0: no answer is sent (ERR_CANCELLED) */
+    int tool_error;       /* 1: a tool handler failing with it is answered with an isError
+                             result; 0: with rpc_code (0: nothing is sent) */
+};
+
+/* The row of code; an unknown code gets ERR_INTERNAL's row. Never NULL. */
+const struct srv_err_row *srv_err(err_code code);
+/* A new {"error":{"code":<name>,"message":msg}} object (the caller owns it); an empty or
+ * NULL msg is replaced by the name. */
+cJSON *srv_err_json(err_code code, const char *msg);
+/* The same, printed compact: a new NUL-terminated string the caller frees with free(). */
+char *srv_err_body(err_code code, const char *msg);
+
+/* The _meta key of an isError tool result that carries the table name of the error
+ * ({"_meta":{"skilld/error_code":"invalid_request"}}), so a client can tell errors apart
+ * the way /api/route's {"error":{"code"}} does. */
+#define MCP_META_ERROR_CODE "skilld/error_code"
+
+/* ---- Engine ---------------------------------------------------------------------------*/
+
+typedef struct mcp_engine mcp_engine;
+typedef struct mcp_session mcp_session;
+typedef struct mcp_call mcp_call;
+
+struct mcp_config {
+    const char *name;         /* serverInfo.name, e.g. "skilld" */
+    const char *title;        /* serverInfo.title (2025-06-18+) */
+    const char *version;      /* serverInfo.version */
+    const char *description;  /* serverInfo.description (2025-11-25) */
+    const char *instructions; /* InitializeResult.instructions, or NULL */
+    size_t max_sessions;      /* cap; the least recently used session is evicted (0: 1024) */
+    unsigned idle_ttl_s;      /* a session idle this long expires (0: 1800) */
+    size_t page_size;         /* items per tools/list, resources/list, prompts/list page (0: 50) */
+    size_t max_inflight;      /* concurrent requests per session (0: 32) */
+    size_t max_batch;         /* messages in one 2025-03-26 batch (0: 64) */
+    unsigned request_timeout_ms; /* server->client requests wait this long (0: 60000) */
+};
+
+/* A new engine; cfg is copied (its strings too). Never NULL. */
+mcp_engine *mcp_engine_new(const struct mcp_config *cfg);
+/* Frees the engine, its sessions and registrations. Accepts NULL. No call may be running. */
+void mcp_engine_free(mcp_engine *e);
+
+/* ---- Registration ---------------------------------------------------------------------
+ * Rows are copied; strings in them need only live for the duration of the call.
+ * Registration happens before serving starts. A refused row changes nothing and sets e to
+ * a message that names it ("tool 'x': input_schema is not valid JSON"): ERR_EXISTS for a
+ * name or URI given twice, ERR_PARSE for a schema that is not JSON, ERR_INVALID for
+ * anything else (a bad or missing name or URI, a missing handler, a schema that is not an
+ * object schema). A server refuses to start when any of its registrations fails. */
+
+/* Tool annotation hints (annotations.readOnlyHint, ...). */
+enum {
+    MCP_HINT_READ_ONLY = 1u << 0,
+    MCP_HINT_DESTRUCTIVE = 1u << 1,
+    MCP_HINT_IDEMPOTENT = 1u << 2,
+    MCP_HINT_OPEN_WORLD = 1u << 3,
+};
+
+/* What a tool handler produces. The engine owns and frees every member after the call.
+ * content: an array of content blocks; when NULL the engine makes one text block from
+ *          `text`, or from `structured` printed as JSON.
+ * A failure the model should see (bad argument value, cloud error) is is_error = 1 with a
+ * text explaining it: that is a tool result, not a protocol error. */
+struct mcp_tool_result {
+    cJSON *content;    /* array of content blocks, or NULL */
+    char *text;        /* text for the default content block, or NULL */
+    cJSON *structured; /* structuredContent object (sent to 2025-06-18+ clients), or NULL */
+    int is_error;      /* 1: isError result */
+};
+
+/* Tool flags (struct mcp_tool.flags). */
+enum {
+    /* Hand the handler params.arguments as sent — an object, or NULL when absent or null —
+     * without the engine's own checks against input_schema (unknown, required, types): the
+     * handler validates them itself (skills/ does, with its full JSON Schema validator, and
+     * reports every finding). Arguments that are present but not an object are still
+     * -32602, and duplicate keys or an object past MCP_MAX_ARG_KEYS members are still
+     * refused (an isError result): a validator reading one of two values is no validator. */
+    MCP_TOOL_RAW_ARGS = 1u << 0,
+};
+
+/* A tool handler. args is borrowed (an object, already checked against the tool's
+ * inputSchema for required properties and basic types; with MCP_TOOL_RAW_ARGS, unchecked
+ * and NULL when the call has no arguments). Returns ERR_OK with *out filled,
+ * or an error code with e set: the engine answers it as the error table says, which for
+ * every code but ERR_CANCELLED is an isError result with e->msg as its text and the code's
+ * name under _meta[MCP_META_ERROR_CODE]. ERR_CANCELLED means the call was cancelled:
+ * nothing is sent. */
+typedef err_code (*mcp_tool_fn)(mcp_call *call, const cJSON *args, void *ud,
+                                struct mcp_tool_result *out, struct err *e);
+
+struct mcp_tool {
+    const char *name;          /* [A-Za-z0-9_.-]{1,128} */
+    const char *title;         /* human title, or NULL */
+    const char *description;
+    const char *input_schema;  /* JSON Schema text: an object schema ({"type":"object",...}),
+                                  or NULL for {"type":"object"} */
+    const char *output_schema; /* JSON Schema text (an object schema), or NULL */
+    unsigned hints;            /* MCP_HINT_* */
+    unsigned flags;            /* MCP_TOOL_* */
+    mcp_tool_fn fn;
+    void *ud;
+};
+err_code mcp_engine_add_tool(mcp_engine *engine, const struct mcp_tool *t, struct err *e);
+
+/* Resource reads return a new `contents` array (the caller of the callback owns it):
+ * [{"uri","mimeType","text"}] or with "blob" (base64). NULL with e set on failure;
+ * ERR_NOT_FOUND becomes -32002. */
+typedef cJSON *(*mcp_read_fn)(mcp_call *call, const char *uri, void *ud, struct err *e);
+
+struct mcp_resource {
+    const char *uri;         /* an absolute URI (scheme:...), at most 2048 bytes */
+    const char *name;
+    const char *title;       /* or NULL */
+    const char *description; /* or NULL */
+    const char *mime_type;   /* or NULL */
+    mcp_read_fn fn;
+    void *ud;
+};
+err_code mcp_engine_add_resource(mcp_engine *engine, const struct mcp_resource *r,
+                                 struct err *e);
+
+/* A URI template (RFC 6570 level 1, e.g. "skill://ecs/{skill}"). resources/read of a URI
+ * that matches no static resource is offered to each template whose literal prefix
+ * matches, in registration order, until one does not answer ERR_NOT_FOUND. */
+struct mcp_resource_template {
+    const char *uri_template; /* a URI with at least one {name}, at most 2048 bytes */
+    const char *name;
+    const char *title;
+    const char *description;
+    const char *mime_type;
+    mcp_read_fn fn;
+    void *ud;
+};
+err_code mcp_engine_add_resource_template(mcp_engine *engine,
+                                          const struct mcp_resource_template *t, struct err *e);
+
+struct mcp_prompt_arg {
+    const char *name;
+    const char *title;
+    const char *description;
+    int required;
+};
+
+/* Returns a new GetPromptResult object ({"description","messages":[...]}), or NULL with e
+ * set (ERR_INVALID for a missing or bad argument -> -32602). args is borrowed (may be NULL). */
+typedef cJSON *(*mcp_prompt_fn)(mcp_call *call, const char *name, const cJSON *args, void *ud,
+                                struct err *e);
+
+struct mcp_prompt {
+    const char *name;
+    const char *title;
+    const char *description;
+    const struct mcp_prompt_arg *args; /* array of nargs, copied */
+    size_t nargs;
+    mcp_prompt_fn fn;
+    void *ud;
+};
+err_code mcp_engine_add_prompt(mcp_engine *engine, const struct mcp_prompt *p, struct err *e);
+
+/* Completion: ref is the request's "ref" object ({"type":"ref/prompt","name"} or
+ * {"type":"ref/resource","uri"}), borrowed; context_args is params.context.arguments or NULL.
+ * Returns a new array of strings (the engine caps it at 100 and sets total/hasMore), or
+ * NULL for "no suggestions". One completion function serves the whole engine. */
+typedef cJSON *(*mcp_complete_fn)(const cJSON *ref, const char *arg_name, const char *value,
+                                  const cJSON *context_args, void *ud);
+void mcp_engine_set_completion(mcp_engine *e, mcp_complete_fn fn, void *ud);
+
+/* ---- Inside a call ----------------------------------------------------------------------
+ * A handler's view of the request it serves. All of these are safe to call from the
+ * handler's thread; they send through the transport's sink at once. */
+
+/* 1 once the client cancelled this request (notifications/cancelled). Handlers that take
+ * long poll it and return ERR_CANCELLED. */
+int mcp_call_cancelled(const mcp_call *c);
+
+/* notifications/progress, only if the request carried _meta.progressToken (else a no-op).
+ * total < 0 means unknown; message may be NULL. */
+void mcp_call_progress(mcp_call *c, double progress, double total, const char *message);
+
+enum mcp_log_level {
+    MCP_LOG_DEBUG, MCP_LOG_INFO, MCP_LOG_NOTICE, MCP_LOG_WARNING,
+    MCP_LOG_ERROR, MCP_LOG_CRITICAL, MCP_LOG_ALERT, MCP_LOG_EMERGENCY,
+};
+/* notifications/message, if level >= the session's logging/setLevel level (before any
+ * setLevel every level is sent; the conformance suite's logging fixture relies on it). */
+void mcp_call_log(mcp_call *c, enum mcp_log_level level, const char *logger, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* 1 if the client declared the capability at initialize ("elicitation", "sampling",
+ * "roots"; "elicitation.url" for URL-mode elicitation). */
+int mcp_call_client_supports(const mcp_call *c, const char *capability);
+
+/* Send a server->client request (e.g. "elicitation/create", "sampling/createMessage") on
+ * this call's stream and wait for the client's answer. params is taken (freed by the
+ * engine). Returns the new result object, or NULL with e set: ERR_UNSUPPORTED if the
+ * client lacks the capability, ERR_REMOTE for a JSON-RPC error answer (message copied),
+ * ERR_TIMEOUT, ERR_CANCELLED. */
+cJSON *mcp_call_request(mcp_call *c, const char *method, cJSON *params, struct err *e);
+
+/* The session's negotiated protocol version. */
+const char *mcp_call_protocol_version(const mcp_call *c);
+
+/* The id of the session this call belongs to (as mcp_session_id), valid for the whole call;
+ * NULL for a call without a session. Tool, resource and prompt calls always have one: the
+ * HTTP front end serves them only inside a session, and stdio opens one session per process
+ * before its first line, so every stdio call has that session's id. */
+const char *mcp_call_session_id(const mcp_call *c);
+
+/* Ask the transport to close this call's SSE stream now (see mcp_sink.close_stream);
+ * later progress, logs and the result are delivered when the client resumes. A no-op on
+ * transports without streams (stdio) or when the call is answered with plain JSON. */
+void mcp_call_close_stream(mcp_call *c, unsigned retry_ms);
+
+/* ---- Sessions --------------------------------------------------------------------------*/
+
+/* Open a new session (evicting the least recently used one past the cap). Returns it
+ * with one reference held by the caller; its id is mcp_session_id(). */
+mcp_session *mcp_session_open(mcp_engine *e);
+/* Find a live session by id and take a reference (also marks it used). NULL if unknown,
+ * closed or idle past the TTL. */
+mcp_session *mcp_session_find(mcp_engine *e, const char *id);
+/* Drop a reference taken by open or find. Accepts NULL. */
+void mcp_session_release(mcp_session *s);
+/* End a session (HTTP DELETE): ERR_NOT_FOUND if unknown. In-flight calls are cancelled. */
+err_code mcp_session_close(mcp_engine *e, const char *id);
+/* The session id: 32 hex characters from a CSPRNG. */
+const char *mcp_session_id(const mcp_session *s);
+/* The negotiated version, or NULL before initialize. */
+const char *mcp_session_version(const mcp_session *s);
+/* Live sessions now (expires idle ones first). */
+size_t mcp_engine_session_count(mcp_engine *e);
+
+/* ---- Messages ---------------------------------------------------------------------------*/
+
+/* The transport's outlet for what one incoming message produces. send() is called once per
+ * outgoing JSON-RPC message (compact JSON, NUL-terminated), in order, possibly from the
+ * handler's thread; final = 1 marks the last message for this incoming message (the
+ * response, or the batch's response array). Returns 0, or -1 when the peer is gone (the
+ * engine then stops sending but lets the call finish). */
+struct mcp_sink {
+    void *ctx;
+    int (*send)(void *ctx, const char *json, size_t len, int final);
+    /* Optional (may be NULL): the handler asked to end the HTTP stream now (SSE polling,
+     * 2025-11-25): the transport sends `retry: retry_ms`, closes the connection, and keeps
+     * later messages of this request for the client's GET with Last-Event-ID. */
+    void (*close_stream)(void *ctx, unsigned retry_ms);
+};
+
+/* What the incoming message was, for the transport to choose a status. */
+enum mcp_outcome {
+    MCP_OUT_RESPONSE,  /* request(s): messages were sent, the last with final = 1 (HTTP 200) */
+    MCP_OUT_ACCEPTED,  /* only notifications / responses: nothing sent (HTTP 202) */
+    MCP_OUT_REJECTED,  /* not JSON or not JSON-RPC: one error response sent (HTTP 400) */
+    MCP_OUT_CANCELLED, /* the request was cancelled: no response is due (HTTP: end stream) */
+};
+
+/* Handle one incoming message: a JSON-RPC object or, for 2025-03-26 sessions, a batch
+ * array. Blocks until every request in it is answered. s may be NULL only for a message
+ * that needs no session (the transport checks that first). */
+enum mcp_outcome mcp_engine_handle(mcp_engine *e, mcp_session *s, const char *msg, size_t len,
+                                   const struct mcp_sink *sink);
+
+/* Classify a message before handling it, so the transport can apply session rules. */
+enum mcp_kind {
+    MCP_KIND_INVALID,    /* not JSON, or not a JSON-RPC message */
+    MCP_KIND_INITIALIZE, /* an initialize request (single message) */
+    MCP_KIND_REQUEST,    /* contains at least one request */
+    MCP_KIND_NOTIFY,     /* only notifications and/or responses */
+};
+enum mcp_kind mcp_classify(const char *msg, size_t len);
+
+#endif

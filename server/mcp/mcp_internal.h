@@ -1,0 +1,231 @@
+/* mcp_internal.h - private to the MCP engine (server/mcp/) and its unit tests: the
+ * engine, session and call structures, the method handlers and the helpers they share.
+ * Layer: server/mcp. Nothing outside server/mcp/ and tests/unit/server_mcp/ includes it. */
+#ifndef SKILLD_SERVER_MCP_INTERNAL_H
+#define SKILLD_SERVER_MCP_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "server/mcp/mcp.h"
+
+/* ---- Limits (each checked before the work it bounds) ------------------------------------*/
+
+#define MCP_MAX_DEPTH 64          /* JSON nesting of one incoming message */
+#define MCP_MAX_ID_LEN 256        /* bytes of a string request id */
+#define MCP_MAX_SUBSCRIPTIONS 256 /* resources/subscribe entries per session */
+#define MCP_MAX_URI_LEN 2048      /* bytes of a URI in resources/read|subscribe */
+#define MCP_MAX_COMPLETIONS 100   /* values in one completion/complete answer (spec cap) */
+#define MCP_MAX_ARG_KEYS 256      /* members of one object inside tool arguments */
+#define MCP_MAX_LOG_TEXT 2048     /* bytes of one notifications/message text (truncated) */
+#define MCP_MAX_NAME_LEN 128      /* tool names (and names echoed in error messages) */
+
+/* ---- Registries (read-only once serving starts) -----------------------------------------*/
+
+struct mcp_tool_row {
+    char *name, *title, *description;
+    cJSON *input_schema;  /* owned, an object */
+    cJSON *output_schema; /* owned, or NULL */
+    unsigned hints;       /* MCP_HINT_* */
+    unsigned flags;       /* MCP_TOOL_* */
+    mcp_tool_fn fn;
+    void *ud;
+};
+
+/* One row serves both static resources (uri) and templates (uri holds the template). */
+struct mcp_resource_row {
+    char *uri, *name, *title, *description, *mime_type;
+    size_t prefix_len; /* templates: bytes before the first '{' */
+    mcp_read_fn fn;
+    void *ud;
+};
+
+struct mcp_prompt_row {
+    char *name, *title, *description;
+    struct mcp_prompt_arg *args; /* nargs rows; their strings are owned */
+    size_t nargs;
+    mcp_prompt_fn fn;
+    void *ud;
+};
+
+/* A growable array of rows of one kind. */
+#define MCP_VEC(T)                                                                             \
+    struct {                                                                                   \
+        T *v;                                                                                  \
+        size_t n, cap;                                                                         \
+    }
+
+typedef uint64_t (*mcp_clock_fn)(void *ctx); /* monotonic milliseconds */
+
+struct mcp_engine {
+    struct mcp_config cfg; /* strings owned; zero limits replaced by defaults */
+    MCP_VEC(struct mcp_tool_row) tools;
+    MCP_VEC(struct mcp_resource_row) resources;
+    MCP_VEC(struct mcp_resource_row) templates;
+    MCP_VEC(struct mcp_prompt_row) prompts;
+    mcp_complete_fn complete;
+    void *complete_ud;
+
+    pthread_mutex_t mu;             /* guards everything below */
+    struct mcp_session **buckets;   /* hash table of live sessions by id (chained) */
+    size_t nbuckets;                /* a power of two */
+    struct mcp_session *lru_head;   /* most recently used */
+    struct mcp_session *lru_tail;   /* least recently used: evicted first */
+    size_t nsessions;
+    atomic_ullong next_request;     /* numbers server->client request ids "srv-<n>" */
+    mcp_clock_fn clock;
+    void *clock_ctx;
+};
+
+/* A server->client request waiting for the client's answer. Lives on the waiter's stack
+ * and in its session's pending list (session mutex). */
+struct mcp_pending {
+    char id[32];           /* "srv-<n>" */
+    cJSON *result;         /* the answer's result (taken from the message), or NULL */
+    int failed;            /* 1: the client answered with a JSON-RPC error */
+    char msg[ERR_MSG_MAX]; /* that error's message */
+    int done;              /* 1 once answered */
+    struct mcp_pending *next;
+};
+
+struct mcp_session {
+    char id[33]; /* 32 hex characters */
+
+    /* Table links and use time: guarded by the engine mutex. */
+    struct mcp_session *hnext, *lru_prev, *lru_next;
+    uint64_t last_used_ms;
+    int in_table; /* 1 while the engine's table holds it (and one reference) */
+
+    pthread_mutex_t mu;   /* guards everything below */
+    pthread_cond_t cond;  /* signalled on answers to pending requests, cancels, close */
+    size_t refs;          /* the table's reference plus one per open/find */
+    int closed;           /* closed, evicted or expired: calls are cancelled */
+    const char *version;  /* one of the static version strings, NULL before initialize */
+    int initialized;      /* notifications/initialized arrived */
+    cJSON *client_caps;   /* owned copy of initialize's params.capabilities, or NULL */
+    int log_level;        /* enum mcp_log_level, or -1 before any logging/setLevel */
+    char **subs;          /* subscribed URIs (owned) */
+    size_t nsubs;
+    struct mcp_call *inflight; /* requests being served, by the threads serving them */
+    size_t ninflight;
+    struct mcp_pending *pending;
+};
+
+/* The outlet of one mcp_engine_handle call. Only that call's thread (the handler's) sends. */
+struct mcp_out {
+    const struct mcp_sink *sink;
+    int gone; /* the peer went away: stop sending */
+};
+
+/* A request being served. Lives on the stack of the thread running mcp_engine_handle. */
+struct mcp_call {
+    mcp_engine *engine;
+    mcp_session *session;         /* NULL for sessionless messages */
+    struct mcp_out *out;
+    const cJSON *id;              /* the request id, borrowed from the parsed message */
+    char key[MCP_MAX_ID_LEN + 8]; /* in-flight table key ("s:..." or "n:..."), "" if none */
+    const cJSON *progress_token;  /* borrowed, or NULL */
+    double last_progress;
+    int sent_progress;            /* 1 once a progress notification went out */
+    atomic_int cancelled;
+    struct mcp_call *next;        /* session in-flight list */
+};
+
+/* What a method handler answers: a result, an error, or nothing (cancelled). */
+struct mcp_answer {
+    cJSON *result;         /* owned result object, or NULL for an error */
+    int code;              /* JSON-RPC error code when result is NULL */
+    char msg[ERR_MSG_MAX]; /* its message */
+    cJSON *data;           /* owned error data, or NULL */
+    int silent;            /* 1: send nothing (the call was cancelled) */
+};
+
+typedef void (*mcp_method_fn)(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+
+/* ---- mcp_jsonrpc.c ------------------------------------------------------------------------*/
+
+/* Set a's error (first one wins, like struct err). */
+void mcp_answer_error(struct mcp_answer *a, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Set a's error for a failure of kind code: the error table's JSON-RPC code (-32603 for a
+ * row without one) and msg, or the row's name when msg is empty. */
+void mcp_answer_from_err(struct mcp_answer *a, err_code code, const char *msg);
+/* Send msg (taken) through out unless the peer is gone. */
+void mcp_send(struct mcp_out *out, cJSON *msg, int final);
+/* A copy of a request id or progress token that prints exactly as it was received. */
+cJSON *mcp_id_copy(const cJSON *id);
+/* A new notification message {"jsonrpc","method","params"}; params is taken. */
+cJSON *mcp_notification(const char *method, cJSON *params);
+
+/* ---- mcp_session.c ------------------------------------------------------------------------*/
+
+uint64_t mcp_now_ms(mcp_engine *e);
+void mcp_session_retain(mcp_session *s);
+/* Mark s used now (moves it to the LRU head). */
+void mcp_session_touch(mcp_engine *e, mcp_session *s);
+/* Start the session over with a negotiated version and the client's capabilities (copied). */
+void mcp_session_reset(mcp_session *s, const char *version, const cJSON *caps);
+/* Register c under its key; ERR_EXISTS for a duplicate id, ERR_RATE_LIMITED past
+ * max_inflight, ERR_WRONG_STATE when the session is closed. */
+err_code mcp_session_add_call(mcp_session *s, mcp_call *c, size_t max_inflight);
+void mcp_session_remove_call(mcp_session *s, mcp_call *c);
+/* Cancel the in-flight request with this key (unknown keys are ignored). */
+void mcp_session_cancel_key(mcp_session *s, const char *key);
+/* Hand a client's response to the server->client request with this id; the result (if
+ * any) is detached from msg. Unknown ids are ignored. */
+void mcp_session_deliver(mcp_session *s, const char *id, cJSON *msg);
+err_code mcp_session_subscribe(mcp_session *s, const char *uri, int on);
+/* 1 if the session holds a subscription to uri. */
+int mcp_session_subscribed(mcp_session *s, const char *uri);
+int mcp_session_log_level(mcp_session *s);
+void mcp_session_set_log_level(mcp_session *s, int level);
+/* Close everything and drop the table references (engine teardown). */
+void mcp_sessions_free_all(mcp_engine *e);
+
+/* ---- mcp_engine.c -------------------------------------------------------------------------*/
+
+/* Replace the clock used for idle expiry (tests). NULL restores the monotonic clock. */
+void mcp_engine_set_clock(mcp_engine *e, mcp_clock_fn fn, void *ctx);
+/* The static string for a supported version, or NULL. */
+const char *mcp_version_canonical(const char *v);
+const struct mcp_resource_row *mcp_find_resource(const mcp_engine *e, const char *uri);
+const struct mcp_resource_row *mcp_find_template(const mcp_engine *e, const char *uri);
+const struct mcp_prompt_row *mcp_find_prompt(const mcp_engine *e, const char *name);
+const struct mcp_tool_row *mcp_find_tool(const mcp_engine *e, const char *name);
+
+/* ---- mcp_call.c ---------------------------------------------------------------------------*/
+
+/* The version output is shaped for: the session's, else the latest. */
+const char *mcp_call_version(const mcp_call *c);
+/* 1 if the call's version is at least v. */
+int mcp_call_at_least(const mcp_call *c, const char *v);
+/* Level names by enum mcp_log_level; returns -1 for an unknown name. */
+int mcp_log_level_parse(const char *name);
+
+/* ---- Method handlers (mcp_lifecycle.c, mcp_tools.c, mcp_catalog.c) ------------------------*/
+
+void mcp_m_initialize(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_ping(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_set_level(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_tools_list(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_tools_call(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_resources_list(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_templates_list(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_resources_read(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_subscribe(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_unsubscribe(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_prompts_list(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_prompts_get(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_complete(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+
+/* Pagination shared by the list methods: reads params.cursor for a list of n items of
+ * kind ('t','r','u','p'); 0 with *ret_start set, or -1 with a's -32602 error set. */
+int mcp_page_start(const cJSON *params, char kind, size_t n, struct mcp_answer *a,
+                   size_t *ret_start);
+/* Adds nextCursor to result when items remain after end. */
+void mcp_page_finish(cJSON *result, char kind, size_t end, size_t n);
+/* Adds key: string to obj when s is not NULL. */
+void mcp_add_opt_string(cJSON *obj, const char *key, const char *s);
+
+#endif
