@@ -347,27 +347,27 @@ void skc_tool_render(struct buf *out, const cJSON *tool, const struct skc_style 
             put_clean(&b, p->string);
             buf_puts(&b, required ? "* (" : " (");
             type_words(&b, p);
-            buf_puts(&b, ")");
-            const char *pd = str(p, "description");
-            if (pd) {
-                buf_puts(&b, " ");
-                put_clean(&b, pd);
-            }
             const cJSON *en = cJSON_GetObjectItemCaseSensitive(p, "enum");
             if (cJSON_IsArray(en)) {
-                buf_puts(&b, "; one of ");
+                buf_puts(&b, ": ");
                 const cJSON *x;
                 int i = 0;
                 cJSON_ArrayForEach(x, en)
                 {
-                    buf_puts(&b, i++ ? ", " : "");
+                    buf_puts(&b, i++ ? " | " : "");
                     put_value(&b, x);
                 }
             }
             const cJSON *dflt = cJSON_GetObjectItemCaseSensitive(p, "default");
             if (dflt) {
-                buf_puts(&b, "; default ");
+                buf_puts(&b, ", default ");
                 put_value(&b, dflt);
+            }
+            buf_puts(&b, ")");
+            const char *pd = str(p, "description");
+            if (pd) {
+                buf_puts(&b, " ");
+                put_clean(&b, pd);
             }
             item(out, st, NULL, NULL, b.data);
             if (required) {

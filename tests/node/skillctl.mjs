@@ -219,8 +219,7 @@ testFor(['stub'], 'stub: tools, both pages, with their kinds', async () => {
   assert.equal(JSON.parse(r.out).length, data.tools.length);
   r = await run(['tools', 'ecs_authorize_security_group']);
   exits(r, 0);
-  has(r.out, 'IpProtocol* (string)');
-  has(r.out, 'one of tcp, udp, icmp, gre, all');
+  has(r.out, 'IpProtocol* (string: tcp | udp | icmp | gre | all)');
   has(r.out, 'Call it      skillctl call ecs_authorize_security_group SecurityGroupId=... IpProtocol=... PortRange=...');
   r = await run(['tools', 'ecs_authorize']);
   exits(r, 2);
@@ -527,7 +526,7 @@ testFor(['skilld'], 'skilld: tools and call', async () => {
 
 // ---- skilld serve with ECS tools (skipped until they land) ----------------------------------------
 
-testFor(['skilld-ecs'], 'skilld-ecs: ECS tools over MCP', async (t) => {
+testFor(['skilld-ecs'], 'skilld-ecs: ECS tools over MCP', async () => {
   const list = await run(['tools', '--json']);
   exits(list, 0);
   const ecs = JSON.parse(list.out).filter((x) => x.name.startsWith('ecs_'));
@@ -536,41 +535,81 @@ testFor(['skilld-ecs'], 'skilld-ecs: ECS tools over MCP', async (t) => {
       `${JSON.parse(list.out).map((x) => x.name).join(', ')}); the ECS cases run once they land`);
     process.exit(SKIP);
   }
-  for (const name of ['ecs_describe_instances', 'ecs_stop_instance']) {
+  for (const name of ['ecs_describe_instances', 'ecs_stop_instance', 'ecs_authorize_security_group', 'ecs_run_command']) {
     assert.ok(ecs.some((x) => x.name === name), `skilld offers ${name} (DESIGN.md: ecs_ + the API action)`);
   }
-  let r = await run(['call', 'ecs_describe_instances']);
+  let r = await run(['tools']);
+  assert.match(r.out, /^ecs_delete_instance +DESTRUCTIVE/m);
+  assert.match(r.out, /^ecs_describe_instances +read-only/m);
+  // DescribeInstances takes InstanceIds as JSON text (a string in its schema): sent as typed.
+  r = await run(['call', 'ecs_describe_instances', 'InstanceIds=["i-bp1web01000000000000"]']);
   exits(r, 0);
   has(r.out, 'OK           ecs_describe_instances -> DescribeInstances');
   has(r.out, 'Backend      sim');
-  has(r.out, 'i-bp1web01000000000000');
-  const stop = ['call', 'ecs_stop_instance', 'InstanceId=i-bp1web02000000000000'];
-  r = await run(stop);
+  has(r.out, '"InstanceId": "i-bp1web01000000000000"');
+  const stop = ['ecs_stop_instance', 'InstanceId=i-bp1web02000000000000'];
+  r = await run(['call', ...stop]);
   exits(r, 5);
   has(r.out, 'Plan         ecs_stop_instance -> StopInstance (not executed)');
   has(r.out, 'aliyun ecs StopInstance');
-  r = await run(['call', '--yes', ...stop.slice(1)]);
+  has(r.err, 'confirmation needed');
+  r = await run(['call', '--yes', ...stop]);
   exits(r, 0);
   has(r.out, 'Executed     ecs_stop_instance -> StopInstance');
   has(r.out, 'RequestId');
+  // The guardrails deny SSH open to the world: exit 3 with the rule.
+  r = await run(['call', 'ecs_authorize_security_group', 'SecurityGroupId=sg-bp1web00000000000000',
+    'IpProtocol=tcp', 'PortRange=22/22', 'SourceCidrIp=0.0.0.0/0']);
+  exits(r, 3);
+  has(r.out, 'posture.admin_port_open');
+  // A command that waits reports progress; Ctrl-C during it cancels and exits 130.
+  const runCmd = ['call', '--yes', 'ecs_run_command', 'InstanceId=i-bp1web01000000000000', 'CommandContent=uptime', 'wait=true'];
+  r = await run(runCmd);
+  exits(r, 0);
+  has(r.err, 'skillctl: progress');
+  has(r.out, 'Executed     ecs_run_command -> RunCommand');
+  has(r.out, '"InvocationStatus": "Success"');
+  let sent = false;
+  r = await run(runCmd, { onStderr: (text, child) => {
+    if (!sent && text.includes('skillctl: progress')) { sent = true; child.kill('SIGINT'); }
+  } });
+  assert.ok(sent, 'progress was shown');
+  exits(r, 130);
+  has(r.err, 'interrupted');
 });
 
-testFor(['skilld-do'], 'skilld-do: do over /api/route', async () => {
-  const q = 'stop instance i-bp1web01000000000000';
-  const res = await fetch(`${server.base}/api/route`, { method: 'POST', body: JSON.stringify({ query: q, execute: true }) });
+testFor(['skilld-do'], 'skilld-do: do over /api/route and over MCP', async () => {
+  const open = 'open port 443 on sg-bp1web00000000000000 to 0.0.0.0/0';
+  const res = await fetch(`${server.base}/api/route`, { method: 'POST', body: JSON.stringify({ query: open, execute: true }) });
   const body = await res.json();
   if (!('action' in body)) {
     // What skillctl says about such a skilld is checked, then the case is reported skipped.
-    const r = await run(['do', q]);
+    const r = await run(['do', open]);
     exits(r, 1);
     has(r.err, 'does not carry out commands from /api/route');
     console.log("SKIP: skilld's /api/route answers without an 'action' for \"execute\": true; the do cases run once it has one");
     process.exit(SKIP);
   }
-  let r = await run(['do', q]);
+  let r = await run(['do', open]);
   exits(r, 5);
-  has(r.out, 'Plan ');
-  r = await run(['do', '--yes', q]);
+  has(r.out, 'Skill        ecs-configure-instance');
+  has(r.out, 'Plan         ecs_authorize_security_group -> AuthorizeSecurityGroup (not executed)');
+  r = await run(['do', '--yes', open]);
   exits(r, 0);
-  has(r.out, 'Executed');
+  has(r.out, 'Executed     ecs_authorize_security_group -> AuthorizeSecurityGroup');
+  r = await run(['do', '--json', '--yes', open.replace('443', '8443')]);
+  exits(r, 0);
+  assert.equal(JSON.parse(r.out).action.status, 'executed');
+  r = await run(['do', 'open port 22 on sg-bp1web00000000000000 to 0.0.0.0/0']);
+  exits(r, 3);
+  has(r.out, 'posture.admin_port_open');
+  r = await run(['do', 'what is the weather in paris today']);
+  exits(r, 4);
+  const t = runTty(['do', open.replace('443', '9443')], { input: 'y\n' });
+  assert.equal(t.code, 0, t.out);
+  has(t.out, 'Execute this plan? [y/N]');
+  has(t.out, 'Executed');
+  r = await run(['--mcp', 'do', '--yes', open.replace('443', '10443')]);
+  exits(r, 0);
+  has(r.out, 'Executed     ecs_authorize_security_group -> AuthorizeSecurityGroup');
 });

@@ -198,9 +198,9 @@ static void test_tools(void **state)
                                 "\n"
                                 "Arguments (* required)\n"
                                 "  Id* (string) The id\n"
-                                "  N (integer); default 1\n"
+                                "  N (integer, default 1)\n"
                                 "  Ids (array of string)\n"
-                                "  Dir (any); one of in, out\n"
+                                "  Dir (any: in | out)\n"
                                 "\n"
                                 "Call it      skillctl call ecs_x Id=...\n");
     buf_release(&b);
