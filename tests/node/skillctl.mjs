@@ -3,9 +3,11 @@
 //   stub       tests/node/skillctl_stub.mjs: the ECS contract (plans, tokens, denials, progress,
 //              cancellation, /api/route with execute), auth, limits, hostile text
 //   fixture    skilld-fixture: the real HTTP transport with progress, logs, errors, resumption
-//   skilld     skilld serve: ask, tools, call route/get_skill, errors - what skilld offers today
-//   skilld-ecs skilld serve with ECS tools; exits 77 (skipped) when skilld offers no ecs_ tools
-//   skilld-do  skilld serve's /api/route with execute; exits 77 when its answers have no action
+//   skilld     skilld serve: ask, tools, call route/get_skill, errors
+//   skilld-ecs skilld serve's ECS tools (plan, --yes, denial, progress, Ctrl-C); exits 77
+//              (skipped, with the reason) when the skilld under test offers no ecs_ tools
+//   skilld-do  skilld serve's /api/route with execute, and do over MCP; exits 77 when its
+//              answers have no action
 // Usage: node skillctl.mjs KIND SKILLCTL [SERVER_BINARY]
 // Terminal cases run skillctl under script(1) so that it has a TTY to ask on.
 import assert from 'node:assert/strict';

@@ -1,7 +1,8 @@
 // skillctl_stub.mjs - a small stand-in for skilld that tests/node/skillctl.mjs drives skillctl
-// against until skilld's ECS tools land: /api/route with "execute" and its `action` object, and
-// MCP (Streamable HTTP) with ECS tools that plan, execute with a confirmation token, deny, fail,
-// stream progress over SSE and honour notifications/cancelled. Answers are recorded data
+// against for what a real skilld does not do on demand: /api/route with "execute" and its
+// `action` object, and MCP (Streamable HTTP) with ECS tools that plan, execute with a
+// confirmation token, deny, fail, stream progress over SSE, run until they are cancelled (and
+// record notifications/cancelled), answer with hostile text or oversized events, want a token. Answers are recorded data
 // (skillctl_stub_data.json) in the shapes skills/skills.h and DESIGN.md describe; tokens are
 // bound to the caller, the tool and the arguments the way skilld binds them, so a client that
 // changed anything between plan and execution is denied.
