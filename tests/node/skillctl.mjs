@@ -335,6 +335,12 @@ testFor(['stub'], 'stub: progress and log lines while a call runs; --quiet', asy
   has(r.err, 'skillctl: progress  67% instance 1 of 1: running (2/3)');
   has(r.err, 'skilld [info] stub: step 1');
   has(r.out, 'Executed     ecs_run_command -> RunCommand');
+  // The server's requests on that stream were answered: ping with {}, roots/list refused.
+  const { responses } = await stubLog();
+  const ping = responses.find((m) => String(m.id).startsWith('srv-ping-'));
+  const roots = responses.find((m) => String(m.id).startsWith('srv-roots-'));
+  assert.deepEqual(ping?.result, {}, JSON.stringify(responses));
+  assert.equal(roots?.error?.code, -32601, JSON.stringify(responses));
   r = await run(['--quiet', ...cmd]);
   exits(r, 0);
   lacks(r.err, 'progress');

@@ -17,7 +17,7 @@ const data = JSON.parse(readFileSync(new URL('./skillctl_stub_data.json', import
 const bearer = process.argv[2] === '--token' ? process.argv[3] : null;
 const VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26'];
 
-const log = { requests: [], cancelled: [], deleted: [], problems: [], executed: [] };
+const log = { requests: [], cancelled: [], deleted: [], problems: [], executed: [], responses: [] };
 const sessions = new Map(); // id -> { version, initialized }
 const issued = new Map(); // confirmation token -> what it is bound to; deleted once used
 const running = new Map(); // `${session}/${id}` -> { cancelled }
@@ -130,6 +130,9 @@ async function mcpCall(req, res, sid, msg) {
   if (name === 'ecs_run_command' && env.status === 'executed') {
     // A Cloud Assistant run: progress while it "runs"; "sleep" in the command makes it long.
     const steps = /sleep/.test(args.CommandContent ?? '') ? 300 : 3;
+    // Server requests on the stream: the client answers them with a POST of its own.
+    send({ jsonrpc: '2.0', id: `srv-ping-${id}`, method: 'ping' });
+    send({ jsonrpc: '2.0', id: `srv-roots-${id}`, method: 'roots/list', params: {} });
     for (let i = 0; i < steps && !run.cancelled; i++) {
       if (progressToken !== undefined) {
         send({ jsonrpc: '2.0', method: 'notifications/progress',
@@ -178,6 +181,10 @@ async function mcp(req, res, body) {
     log.cancelled.push(msg.params);
     const run = running.get(`${sid}/${msg.params?.requestId}`);
     if (run) run.cancelled = true;
+    return json(res, 202);
+  }
+  if (msg.method === undefined && msg.id !== undefined) { // a response to a server request
+    log.responses.push(msg);
     return json(res, 202);
   }
   if (msg.id === undefined) return json(res, 202);
