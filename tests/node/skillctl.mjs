@@ -320,6 +320,14 @@ testFor(['stub'], 'stub: confirming on a terminal', async () => {
   t = runTty(del, { input: 'yes\n' });
   assert.equal(t.code, 0, t.out);
   has(t.out, 'Executed');
+  // Ctrl-C at the prompt (the terminal turns ^C into SIGINT): exit 130, nothing executed.
+  executed = (await stubLog()).executed.length;
+  const cmd = [skillctl, 'call', ...SG].map(quote).join(' ');
+  const c = spawnSync('bash', ['-c', `(sleep 1.5; printf '\\003') | script -qec ${quote(cmd)} /dev/null`],
+    { env: env({ TERM: 'xterm' }), encoding: 'utf8', timeout: 30000 });
+  assert.equal(c.status, 130, c.stdout);
+  has(c.stdout, 'interrupted');
+  assert.equal((await stubLog()).executed.length, executed);
   // Colour on a terminal, none with NO_COLOR.
   t = runTty(['ask', OPEN]);
   has(t.out, '\x1b[0;1mSkill\x1b[0m');
