@@ -414,8 +414,10 @@ static int run_tool(struct skc_app *a, const cJSON *tool, const cJSON *args)
     skc_mcp *m = a->mcp;
     const char *name = str(tool, "name");
     const cJSON *ann = cJSON_GetObjectItemCaseSensitive(tool, "annotations");
-    int hint_destructive = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ann, "destructiveHint")) &&
-                           !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ann, "readOnlyHint"));
+    /* MCP's defaults when a hint is absent: not read-only, destructive. */
+    int hint_destructive =
+        !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(ann, "destructiveHint")) &&
+        !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ann, "readOnlyHint"));
     struct skc_call_hooks hooks = {.ctx = a, .progress = on_progress, .log = on_log};
     struct err e;
     err_clear(&e);
