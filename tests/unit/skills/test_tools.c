@@ -408,7 +408,7 @@ static void test_registry(void **state)
 static void test_pairing(void **state)
 {
     (void)state;
-    char dir[128], cmd[512];
+    char dir[128], cmd[1024];
     snprintf(dir, sizeof dir, "%s/kb-pairing", rig.dir);
     snprintf(cmd, sizeof cmd,
              "mkdir -p %s/ecs && cp %s/knowledge/ecs/*.json %s/ecs/ && "
