@@ -30,6 +30,26 @@ struct app {
     const char *version;      /* skilld's version, for /healthz */
 };
 
+/* ---- Session ids (server/app/session_key.c) ---------------------------------------------*/
+
+/* The HMAC-SHA256 key that seals MCP session ids (see mcp.h, "Session ids that survive"). */
+struct session_key {
+    unsigned char key[32];
+};
+
+/* A key for this process only: ids die with it. */
+void session_key_random(struct session_key *k);
+/* The key from a key file shared by restarts and replicas; a missing file is created (mode
+ * 0600, 32 random bytes as hex) and *ret_created set. ERR_IO when it cannot be read or
+ * created, ERR_INVALID when it holds fewer than 32 bytes or more than 4096. A file others can
+ * read is logged as a warning. */
+err_code session_key_load(const char *path, struct session_key *k, int *ret_created,
+                          struct err *e);
+/* mcp_mac_fn over a struct session_key (ud): HMAC-SHA256. */
+void session_key_mac(void *ud, const void *data, size_t len, unsigned char out[MCP_MAC_LEN]);
+/* mcp_session_event_fn: one log line per session event, with its reason. */
+void session_event_log(void *ud, const struct mcp_session_note *n);
+
 /* ---- HTTP endpoints (server/app/endpoints.c) ---------------------------------------------*/
 
 /* skilld's plain HTTP endpoints, one row each: /healthz, /metrics, /api/route and /skills/

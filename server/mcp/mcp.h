@@ -328,7 +328,9 @@ mcp_session *mcp_session_open(mcp_engine *e);
  * (see "Session ids that survive"), unless it was closed by the client. NULL if the id is
  * malformed, forged, closed, or unknown without a MAC function. */
 mcp_session *mcp_session_find(mcp_engine *e, const char *id);
-/* Drop a reference taken by new, open or find. Accepts NULL. */
+/* Take another reference to s (a transport keeping it past the call that found it). */
+void mcp_session_retain(mcp_session *s);
+/* Drop a reference taken by new, open, find or retain. Accepts NULL. */
 void mcp_session_release(mcp_session *s);
 /* End a session by the id a client sent (HTTP DELETE): ERR_NOT_FOUND if the id is unknown
  * or forged. In-flight calls are cancelled, and the id is remembered (the last
@@ -341,6 +343,9 @@ void mcp_session_end(mcp_engine *e, mcp_session *s);
 /* The session's stable name inside this engine: 32 hex characters from a CSPRNG. Without a
  * MAC function it is also the id clients send. */
 const char *mcp_session_id(const mcp_session *s);
+/* The stable name (as mcp_session_id) of the session a client's id names, into out (cap >=
+ * 33): 0, or -1 for a malformed or forged id. Does not look the session up. */
+int mcp_session_key(const mcp_engine *e, const char *id, char *out, size_t cap);
 /* Copy the id clients send (the sealed id, which changes when the session's sealed state
  * does: initialize, logging/setLevel) into out (cap >= MCP_SESSION_ID_MAX). */
 void mcp_session_token(const mcp_session *s, char *out, size_t cap);

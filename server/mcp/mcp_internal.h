@@ -191,7 +191,6 @@ cJSON *mcp_notification(const char *method, cJSON *params);
 /* ---- mcp_session.c ------------------------------------------------------------------------*/
 
 uint64_t mcp_now_ms(mcp_engine *e);
-void mcp_session_retain(mcp_session *s);
 /* Mark s used now (moves it to the head of its LRU list; request = 1 moves it to the list
  * of sessions that made a request after initialize). */
 void mcp_session_touch(mcp_engine *e, mcp_session *s, int request);

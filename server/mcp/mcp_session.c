@@ -430,6 +430,16 @@ void mcp_session_end(mcp_engine *e, mcp_session *s)
         mcp_session_release(s); /* the table's */
 }
 
+int mcp_session_key(const mcp_engine *e, const char *id, char *out, size_t cap)
+{
+    struct mcp_session_state st;
+    int sealed;
+    if (cap < 2 * MCP_NONCE_LEN + 1 || mcp_token_read(e, id, &st, &sealed) != 0)
+        return -1;
+    mcp_hex(st.nonce, MCP_NONCE_LEN, out);
+    return 0;
+}
+
 const char *mcp_session_id(const mcp_session *s)
 {
     return s->id;
