@@ -77,7 +77,7 @@ err_code route_register_mcp(struct app *a, struct err *e);
  * query ("missing field 'query'") or a field of the wrong type ("field 'query' must be a
  * string"); on success *ret_query and *ret_product (NULL when absent or null) point into
  * fields. route_fields_check checks the values: ERR_INVALID for an empty or blank query,
- * ERR_TOO_BIG past RT_QUERY_MAX bytes, ERR_NOT_FOUND for an unknown product (the message
+ * ERR_TOO_BIG past RT_QUERY_MAX characters, ERR_NOT_FOUND for an unknown product (the message
  * lists the known ones); an absent or empty *product becomes "ecs". */
 err_code route_fields_from_json(const cJSON *fields, const char **ret_query,
                                 const char **ret_product, struct err *e);
@@ -91,7 +91,7 @@ err_code route_product_find(const struct app *a, const char *id,
  * come from the query string (NULL when absent); for POST, body/len/content_type are the
  * request's. Writes the HTTP status and a new JSON body (caller frees) — a route result, or
  * {"error":{"code","message"}} naming the problem (400 missing/empty query, 413 query over
- * 4 KB, 404 unknown product listing the known ones, 415 non-JSON body). */
+ * 4096 characters, 404 unknown product listing the known ones, 415 non-JSON body). */
 void route_api_handle(const struct app *a, const char *method, const char *q,
                       const char *product, const char *body, size_t len,
                       const char *content_type, int *ret_status, char **ret_json);
