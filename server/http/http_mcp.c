@@ -184,6 +184,13 @@ static enum MHD_Result get_resume(struct http_req *r, struct MHD_Connection *c)
     const char *last = header(c, "Last-Event-ID");
     char id[MCP_STREAM_ID_HEX + 1];
     unsigned long seq;
+    /* A GET without a session that asks for an event stream is a 2024-11-05 client (or
+     * mcp-remote's SSE fallback) at this URL: it gets the HTTP+SSE transport, as the
+     * specification's backwards-compatibility section suggests. */
+    const char *accept = header(c, "Accept");
+    if (!last && !header(c, "Mcp-Session-Id") && accept &&
+        (http_accept_parse(accept) & HTTP_ACCEPT_SSE))
+        return http_legacy_open(r, c);
     /* No standalone server->client stream is offered: 405 tells SDK clients "not offered". */
     if (!last)
         return http_refuse(r, c, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -300,15 +307,16 @@ enum MHD_Result http_mcp_finish(struct http_req *r, struct MHD_Connection *c)
 void http_mcp_done(struct http_req *r)
 {
     struct mcp_stream *st = r->stream;
-    if (r->route->kind == ROUTE_SSE) {
+    if (r->route->kind == ROUTE_MESSAGES) { /* a POST's hold on its session's stream */
+        r->stream = NULL;
+        http_stream_unref(st);
+        return;
+    }
+    if (st->legacy) { /* an event stream of the 2024-11-05 transport (/sse, or GET /mcp) */
         http_legacy_done(r);
         return;
     }
     r->stream = NULL;
-    if (r->route->kind == ROUTE_MESSAGES) { /* a POST's hold on its session's stream */
-        http_stream_unref(st);
-        return;
-    }
     pthread_mutex_lock(&st->lock);
     st->conn = NULL;
     st->suspended = 0;
