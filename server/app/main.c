@@ -65,8 +65,8 @@ static const struct flag {
      "when missing); without it the key is random per process and ids die with it"},
     {"threads", OPT_THREADS, "N", FOR_SERVE, "HTTP threads (default: the number of cores)"},
     {"allow-origin", OPT_ALLOW_ORIGIN, "ORIGIN", FOR_SERVE,
-     "also accept this browser Origin (a host name, or scheme://host:port); repeatable, "
-     "up to 16"},
+     "also accept this browser Origin (a host name, or scheme://host:port) and send it CORS "
+     "headers (preflights on /mcp, /sse, /messages, /api/route); repeatable, up to 16"},
     {"log-level", OPT_LOG_LEVEL, "LEVEL", FOR_SERVE | FOR_STDIO,
      "debug, info (default), warn, error or off; logs go to stderr only"},
     {"help", OPT_HELP, NULL, FOR_SERVE | FOR_STDIO, "show this help"},
@@ -411,7 +411,8 @@ static const struct command {
     int (*fn)(int argc, char **argv);
     const char *summary;
 } commands[] = {
-    {"serve", cmd_serve, "serve HTTP: MCP on /mcp, POST/GET /api/route, /healthz, /metrics"},
+    {"serve", cmd_serve, "serve HTTP: MCP on /mcp (and /sse for 2024-11-05 clients), POST/GET "
+                         "/api/route, /healthz, /metrics"},
     {"stdio", cmd_stdio, "serve MCP on stdin/stdout (for clients that spawn the server)"},
     {"route", route_cli_main, "route one question from the command line and print the answer"},
     {"knowledge", knowledge_cli_main, "check a knowledge directory (knowledge check [DIR])"},
