@@ -47,7 +47,8 @@ window.legacy = (base, query) => new Promise((resolve, reject) => {
     endpoint = new URL(ev.data, base + '/sse').href;
     const post = (m) => fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' },
                                           body: JSON.stringify(m) }).then((r) => r.status);
-    answers.initPost = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {
+    // The answer may come on the stream before this POST's 202 does: keep the promise.
+    answers.init = post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {
       protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'browser-sse', version: '1' } } });
   });
   es.addEventListener('message', async (ev) => {
@@ -62,6 +63,8 @@ window.legacy = (base, query) => new Promise((resolve, reject) => {
     } else if (m.id === 2) {
       answers.text = m.result.content[0].text.slice(0, 200);
       es.close();
+      answers.initPost = await answers.init;
+      delete answers.init;
       resolve(answers);
     }
   });
