@@ -58,13 +58,16 @@ window.legacy = (base, query) => new Promise((resolve, reject) => {
     if (m.id === 1) {
       answers.version = m.result.protocolVersion;
       await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
-      answers.callPost = await post({ jsonrpc: '2.0', id: 2, method: 'tools/call',
-                                      params: { name: 'route', arguments: { query } } });
+      // Its answer may come on the stream before this POST's 202 does: keep the promise.
+      answers.call = post({ jsonrpc: '2.0', id: 2, method: 'tools/call',
+                            params: { name: 'route', arguments: { query } } });
     } else if (m.id === 2) {
       answers.text = m.result.content[0].text.slice(0, 200);
       es.close();
       answers.initPost = await answers.init;
+      answers.callPost = await answers.call;
       delete answers.init;
+      delete answers.call;
       resolve(answers);
     }
   });
