@@ -81,8 +81,8 @@ static double calibrate(double raw)
 
 /* Per-call scratch: one allocation per query. */
 struct query {
-    char norm[RT_NORM_CAP(RT_QUERY_MAX)];
-    char tmp[RT_NORM_CAP(RT_QUERY_MAX)];
+    char norm[RT_NORM_CAP(RT_QUERY_MAX_BYTES)];
+    char tmp[RT_NORM_CAP(RT_QUERY_MAX_BYTES)];
     size_t len;
     struct rt_hit hits[HITS_MAX];
     size_t nhits;
@@ -572,11 +572,15 @@ err_code rt_route(const rt_router *r, const char *product, const char *query, si
             x = &r->prods[i];
     if (!x)
         return err_set(e, ERR_NOT_FOUND, "unknown product '%.64s'", product);
-    if (len > RT_QUERY_MAX)
-        return err_set(e, ERR_TOO_BIG, "query is %zu bytes; the limit is %d", len,
+    if (len > RT_QUERY_MAX_BYTES)
+        return err_set(e, ERR_TOO_BIG, "query is %zu bytes; the limit is %d characters", len,
                        RT_QUERY_MAX);
     if (!utf8_valid(query, len))
         return err_set(e, ERR_INVALID, "query is not valid UTF-8");
+    size_t chars = utf8_count(query, len);
+    if (chars > RT_QUERY_MAX)
+        return err_set(e, ERR_TOO_BIG, "query is %zu characters; the limit is %d", chars,
+                       RT_QUERY_MAX);
 
     q = xcalloc(1, sizeof *q);
     q->x = x;

@@ -11,7 +11,9 @@
 #include "knowledge/kb.h"
 
 /* Named limits. */
-#define RT_QUERY_MAX 4096   /* bytes in one query (the API answers 413 above it) */
+#define RT_QUERY_MAX 4096   /* characters (Unicode code points, what JSON Schema's maxLength
+                               counts) in one query; the API answers 413 above it */
+#define RT_QUERY_MAX_BYTES (4 * RT_QUERY_MAX) /* the most bytes RT_QUERY_MAX characters take */
 #define RT_ENTITIES_MAX 32  /* entities kept per query */
 #define RT_WARNINGS_MAX 8   /* limit warnings per answer */
 #define RT_ALTS_MAX 3       /* alternatives per answer */
@@ -154,7 +156,8 @@ void rt_router_free(rt_router *r);
 const struct kb *rt_router_kb(const rt_router *r);
 
 /* Route one query (len bytes of UTF-8) for product (NULL means "ecs"). Fills *ret.
- * ERR_INVALID: empty query or invalid UTF-8; ERR_TOO_BIG: over RT_QUERY_MAX;
+ * ERR_INVALID: empty query or invalid UTF-8; ERR_TOO_BIG: over RT_QUERY_MAX
+ * characters;
  * ERR_NOT_FOUND: unknown product. Thread-safe. */
 err_code rt_route(const rt_router *r, const char *product, const char *query, size_t len,
                   struct rt_result *ret, struct err *e);

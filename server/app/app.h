@@ -33,6 +33,26 @@ struct app {
     const char *version;      /* skilld's version, for /healthz */
 };
 
+/* ---- Session ids (server/app/session_key.c) ---------------------------------------------*/
+
+/* The HMAC-SHA256 key that seals MCP session ids (see mcp.h, "Session ids that survive"). */
+struct session_key {
+    unsigned char key[32];
+};
+
+/* A key for this process only: ids die with it. */
+void session_key_random(struct session_key *k);
+/* The key from a key file shared by restarts and replicas; a missing file is created (mode
+ * 0600, 32 random bytes as hex) and *ret_created set. ERR_IO when it cannot be read or
+ * created, ERR_INVALID when it holds fewer than 32 bytes or more than 4096. A file others can
+ * read is logged as a warning. */
+err_code session_key_load(const char *path, struct session_key *k, int *ret_created,
+                          struct err *e);
+/* mcp_mac_fn over a struct session_key (ud): HMAC-SHA256. */
+void session_key_mac(void *ud, const void *data, size_t len, unsigned char out[MCP_MAC_LEN]);
+/* mcp_session_event_fn: one log line per session event, with its reason. */
+void session_event_log(void *ud, const struct mcp_session_note *n);
+
 /* ---- HTTP endpoints (server/app/endpoints.c) ---------------------------------------------*/
 
 /* skilld's plain HTTP endpoints, one row each: /healthz, /metrics, /api/route and /skills/
@@ -77,7 +97,7 @@ err_code route_register_mcp(struct app *a, struct err *e);
  * query ("missing field 'query'") or a field of the wrong type ("field 'query' must be a
  * string"); on success *ret_query and *ret_product (NULL when absent or null) point into
  * fields. route_fields_check checks the values: ERR_INVALID for an empty or blank query,
- * ERR_TOO_BIG past RT_QUERY_MAX bytes, ERR_NOT_FOUND for an unknown product (the message
+ * ERR_TOO_BIG past RT_QUERY_MAX characters, ERR_NOT_FOUND for an unknown product (the message
  * lists the known ones); an absent or empty *product becomes "ecs". */
 err_code route_fields_from_json(const cJSON *fields, const char **ret_query,
                                 const char **ret_product, struct err *e);
@@ -91,7 +111,7 @@ err_code route_product_find(const struct app *a, const char *id,
  * come from the query string (NULL when absent); for POST, body/len/content_type are the
  * request's. Writes the HTTP status and a new JSON body (caller frees) — a route result, or
  * {"error":{"code","message"}} naming the problem (400 missing/empty query, 413 query over
- * 4 KB, 404 unknown product listing the known ones, 415 non-JSON body). */
+ * 4096 characters, 404 unknown product listing the known ones, 415 non-JSON body). */
 void route_api_handle(const struct app *a, const char *method, const char *q,
                       const char *product, const char *body, size_t len,
                       const char *content_type, int *ret_status, char **ret_json);

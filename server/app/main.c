@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include <unistd.h>
 
 #include "cloud/cloud.h"
@@ -33,8 +34,8 @@ enum { FOR_SERVE = 1u << 0, FOR_STDIO = 1u << 1 };
 
 enum opt_id {
     OPT_LISTEN = 256, OPT_BACKEND, OPT_REGION, OPT_KNOWLEDGE, OPT_MAX_BODY, OPT_MAX_SESSIONS,
-    OPT_SESSION_TTL, OPT_THREADS, OPT_ALLOW_ORIGIN, OPT_LOG_LEVEL, OPT_POLICY, OPT_MODE,
-    OPT_AUDIT_LOG, OPT_CONFIRM_KEY, OPT_KEY_DIR, OPT_HELP,
+    OPT_SESSION_TTL, OPT_SESSION_KEY_FILE, OPT_THREADS, OPT_ALLOW_ORIGIN, OPT_LOG_LEVEL,
+    OPT_POLICY, OPT_MODE, OPT_AUDIT_LOG, OPT_CONFIRM_KEY, OPT_KEY_DIR, OPT_HELP,
 };
 
 static const struct flag {
@@ -56,13 +57,18 @@ static const struct flag {
     {"max-body", OPT_MAX_BODY, "BYTES", FOR_SERVE,
      "largest request body accepted, else 413 (default 1048576)"},
     {"max-sessions", OPT_MAX_SESSIONS, "N", FOR_SERVE,
-     "MCP sessions kept; the least recently used one is evicted past it (default 1024)"},
+     "MCP sessions held in memory; past it one is evicted, first those that made no request "
+     "after initialize (default 1024)"},
     {"session-ttl", OPT_SESSION_TTL, "SECONDS", FOR_SERVE,
-     "an MCP session idle this long expires (default 1800)"},
+     "an MCP session idle this long is dropped from memory (default 28800, 8 h); a later "
+     "request with its id rebuilds it from the id"},
+    {"session-key-file", OPT_SESSION_KEY_FILE, "FILE", FOR_SERVE,
+     "HMAC key that signs MCP session ids, shared by restarts and replicas (created 0600 "
+     "when missing); without it the key is random per process and ids die with it"},
     {"threads", OPT_THREADS, "N", FOR_SERVE, "HTTP threads (default: the number of cores)"},
     {"allow-origin", OPT_ALLOW_ORIGIN, "ORIGIN", FOR_SERVE,
-     "also accept this browser Origin (a host name, or scheme://host:port); repeatable, "
-     "up to 16"},
+     "also accept this browser Origin (a host name, or scheme://host:port) and send it CORS "
+     "headers (preflights on /mcp, /sse, /messages, /api/route); repeatable, up to 16"},
     {"log-level", OPT_LOG_LEVEL, "LEVEL", FOR_SERVE | FOR_STDIO,
      "debug, info (default), warn, error or off; logs go to stderr only"},
     {"policy", OPT_POLICY, "FILE", FOR_SERVE | FOR_STDIO,
@@ -92,6 +98,7 @@ struct opts {
     long max_body;
     long max_sessions;
     long session_ttl;
+    const char *session_key_file;
     long threads;
     const char *origins[HTTP_MAX_ALLOW_ORIGINS];
     size_t norigins;
@@ -150,6 +157,11 @@ static int opts_set(struct opts *o, const char *cmd, int id, const char *v)
         return parse_long(v, 1, MAX_SESSIONS_LIMIT, &o->max_sessions) ? bad_flag(cmd, "--max-sessions", v) : 0;
     case OPT_SESSION_TTL:
         return parse_long(v, 1, SESSION_TTL_LIMIT, &o->session_ttl) ? bad_flag(cmd, "--session-ttl", v) : 0;
+    case OPT_SESSION_KEY_FILE:
+        if (!*v)
+            return bad_flag(cmd, "--session-key-file (empty)", v);
+        o->session_key_file = v;
+        return 0;
     case OPT_THREADS:
         return parse_long(v, 1, HTTP_MAX_THREADS, &o->threads) ? bad_flag(cmd, "--threads", v) : 0;
     case OPT_ALLOW_ORIGIN:
@@ -224,6 +236,7 @@ static int opts_parse(struct opts *o, int argc, char **argv, unsigned applies)
 struct runtime {
     struct app app;
     sim_server *sim; /* the in-process simulator (backend sim), or NULL */
+    struct session_key session_key; /* seals MCP session ids; outlives the engine */
 };
 
 static void runtime_release(struct runtime *rt)
@@ -235,7 +248,7 @@ static void runtime_release(struct runtime *rt)
     metrics_free(rt->app.metrics);
     cloud_client_free(rt->app.cloud);
     sim_stop(rt->sim);
-    memset(rt, 0, sizeof *rt);
+    OPENSSL_cleanse(rt, sizeof *rt);
 }
 
 /* Point a signed OpenAPI client at the backend: the in-process simulator over loopback with
@@ -320,6 +333,16 @@ static err_code runtime_build(struct runtime *rt, const struct opts *o, struct e
     err_code brc = backend_connect(rt, o, e);
     if (brc != ERR_OK)
         return brc;
+    if (o->session_key_file) {
+        int created = 0;
+        brc = session_key_load(o->session_key_file, &rt->session_key, &created, e);
+        if (brc != ERR_OK)
+            return brc;
+        log_write(LOG_LEVEL_INFO, "MCP session ids signed with the key in %s%s",
+                  o->session_key_file, created ? " (created)" : "");
+    } else {
+        session_key_random(&rt->session_key);
+    }
     struct mcp_config mc = {
         .name = "skilld",
         .title = "skilld: Alibaba Cloud ECS skills",
@@ -328,6 +351,9 @@ static err_code runtime_build(struct runtime *rt, const struct opts *o, struct e
                        "guardrails",
         .max_sessions = (size_t)o->max_sessions,
         .idle_ttl_s = (unsigned)o->session_ttl,
+        .mac = session_key_mac,
+        .mac_ud = &rt->session_key,
+        .on_session = session_event_log,
     };
     rt->app.mcp = mcp_engine_new(&mc);
     err_code rc = route_app_load(&rt->app, o->knowledge, e);
@@ -450,7 +476,8 @@ static const struct command {
     int (*fn)(int argc, char **argv);
     const char *summary;
 } commands[] = {
-    {"serve", cmd_serve, "serve HTTP: MCP on /mcp, POST/GET /api/route, /healthz, /metrics"},
+    {"serve", cmd_serve, "serve HTTP: MCP on /mcp (and /sse for 2024-11-05 clients), POST/GET "
+                         "/api/route, /healthz, /metrics"},
     {"stdio", cmd_stdio, "serve MCP on stdin/stdout (for clients that spawn the server)"},
     {"route", route_cli_main, "route one question from the command line and print the answer"},
     {"knowledge", knowledge_cli_main, "check a knowledge directory (knowledge check [DIR])"},

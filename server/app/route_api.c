@@ -108,9 +108,12 @@ err_code route_fields_check(const struct app *a, const char *query, size_t qlen,
         *product = "ecs";
     if (!has_text(query, qlen))
         return err_set(e, ERR_INVALID, "field 'query' is empty");
-    if (qlen > RT_QUERY_MAX)
-        return err_set(e, ERR_TOO_BIG, "field 'query' is %zu bytes; the limit is %d bytes", qlen,
-                       RT_QUERY_MAX);
+    /* Characters, as the route tool's schema (maxLength) and every JSON Schema validator
+     * count them. */
+    size_t chars = qlen > RT_QUERY_MAX_BYTES ? qlen : utf8_count(query, qlen);
+    if (chars > RT_QUERY_MAX)
+        return err_set(e, ERR_TOO_BIG, "field 'query' is %zu characters; the limit is %d "
+                       "characters", chars, RT_QUERY_MAX);
     return route_product_find(a, *product, &p, e);
 }
 

@@ -24,7 +24,7 @@ int route_cli_main(int argc, char **argv)
     int json = 0, status = 1;
     const char *dir = NULL, *product = "ecs";
     struct buf query;
-    buf_init(&query, RT_QUERY_MAX + 1);
+    buf_init(&query, RT_QUERY_MAX_BYTES + 1);
     struct app a;
     memset(&a, 0, sizeof a);
     struct err e;
@@ -47,7 +47,8 @@ int route_cli_main(int argc, char **argv)
             goto cleanup;
         } else if ((query.len && buf_putc(&query, ' ') != ERR_OK) ||
                    buf_puts(&query, argv[i]) != ERR_OK) {
-            fprintf(stderr, "skilld route: the query is longer than %d bytes\n", RT_QUERY_MAX);
+            fprintf(stderr, "skilld route: the query is longer than %d bytes\n",
+                    RT_QUERY_MAX_BYTES);
             status = 2;
             goto cleanup;
         }

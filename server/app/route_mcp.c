@@ -12,10 +12,13 @@
 #include "server/app/app.h"
 
 #define SKILL_SCHEME "skill://"
+#define STR_(x) #x
+#define STR(x) STR_(x) /* a macro's value as a string literal */
 
 static const char route_input_schema[] =
     "{\"type\":\"object\",\"properties\":{"
-    "\"query\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":4096,"
+    /* maxLength counts characters, as route_fields_check does (RT_QUERY_MAX). */
+    "\"query\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":" STR(RT_QUERY_MAX) ","
     "\"description\":\"The question, in English or Chinese\"},"
     "\"product\":{\"type\":\"string\",\"description\":\"Product id (default ecs)\"}},"
     "\"required\":[\"query\"],\"additionalProperties\":false}";
@@ -23,10 +26,12 @@ static const char route_input_schema[] =
 static const char route_output_schema[] =
     "{\"type\":\"object\",\"properties\":{"
     "\"product\":{\"type\":\"string\"},"
-    "\"skill\":{\"type\":[\"object\",\"null\"],\"properties\":{\"id\":{\"type\":\"string\"},"
-    "\"title\":{\"type\":\"string\"},\"url\":{\"type\":\"string\"}}},"
-    "\"path\":{\"type\":[\"object\",\"null\"],\"properties\":{\"id\":{\"type\":\"string\"},"
-    "\"title\":{\"type\":\"string\"}}},"
+    /* Nullable members as anyOf (not "type": [..., "null"], which several clients' schema
+     * converters reject or warn about). */
+    "\"skill\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"
+    "\"title\":{\"type\":\"string\"},\"url\":{\"type\":\"string\"}}},{\"type\":\"null\"}]},"
+    "\"path\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"
+    "\"title\":{\"type\":\"string\"}}},{\"type\":\"null\"}]},"
     "\"confidence\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1},"
     "\"answer\":{\"type\":\"string\"},"
     "\"facts\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"

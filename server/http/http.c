@@ -29,12 +29,16 @@ static const struct {
     unsigned bit;
 } http_methods[] = {{"GET", HTTP_GET}, {"POST", HTTP_POST}, {"DELETE", HTTP_DELETE}};
 
+/* The row for url. The MCP transports also answer their path with a trailing slash
+ * ("/mcp/"), which clients configured by hand often carry. */
 static const struct http_route *route_find(const struct http_server *s, const char *url)
 {
     for (size_t i = 0; i < s->nroutes; i++) {
         const char *path = s->routes[i].path;
         size_t n = strlen(path);
         if (path[n - 1] == '/' ? strncmp(path, url, n) == 0 : strcmp(path, url) == 0)
+            return &s->routes[i];
+        if (s->routes[i].is_mcp && strncmp(path, url, n) == 0 && strcmp(url + n, "/") == 0)
             return &s->routes[i];
     }
     return NULL;
@@ -63,6 +67,18 @@ static void allow_header(unsigned methods, char *out, size_t cap)
     }
 }
 
+/* The MCP transports, served when an engine is given. To add one: a route_kind, a row, and
+ * its begin/finish/done in http_mcp.c. */
+static const struct {
+    const char *path;
+    unsigned methods;
+    enum route_kind kind;
+} mcp_routes[] = {
+    {HTTP_MCP_PATH, HTTP_GET | HTTP_POST | HTTP_DELETE, ROUTE_MCP},
+    {HTTP_LEGACY_SSE_PATH, HTTP_GET, ROUTE_SSE},
+    {HTTP_LEGACY_MESSAGES_PATH, HTTP_POST, ROUTE_MESSAGES},
+};
+
 /* Check one caller row; the message names it by index and path. */
 static err_code endpoint_check(const struct http_endpoint *ep, size_t i, const mcp_engine *engine,
                                const struct http_route *before, size_t nbefore, struct err *e)
@@ -78,9 +94,10 @@ static err_code endpoint_check(const struct http_endpoint *ep, size_t i, const m
     if (!ep->methods || (ep->methods & ~all))
         return err_set(e, ERR_INVALID, "endpoint %zu ('%s'): methods must be HTTP_GET, "
                        "HTTP_POST and/or HTTP_DELETE", i, path);
-    if (engine && strcmp(path, HTTP_MCP_PATH) == 0)
-        return err_set(e, ERR_EXISTS, "endpoint %zu ('%s'): the path is the MCP endpoint's", i,
-                       path);
+    for (size_t k = 0; engine && k < ARRAY_LEN(mcp_routes); k++)
+        if (strcmp(path, mcp_routes[k].path) == 0)
+            return err_set(e, ERR_EXISTS, "endpoint %zu ('%s'): the path is an MCP transport's",
+                           i, path);
     for (size_t k = 0; k < nbefore; k++)
         if (strcmp(before[k].path, path) == 0)
             return err_set(e, ERR_EXISTS, "endpoint %zu ('%s'): the path is given twice", i,
@@ -95,7 +112,7 @@ static err_code routes_build(struct http_server *s, const struct http_endpoint *
     if (n > HTTP_MAX_ENDPOINTS || (n && !eps))
         return err_set(e, ERR_INVALID, "at most %d endpoint rows (got %zu)", HTTP_MAX_ENDPOINTS,
                        n);
-    s->routes = xcalloc(n + 1, sizeof *s->routes);
+    s->routes = xcalloc(n + ARRAY_LEN(mcp_routes), sizeof *s->routes);
     for (size_t i = 0; i < n; i++) {
         err_code rc = endpoint_check(&eps[i], i, s->engine, s->routes, s->nroutes, e);
         if (rc != ERR_OK)
@@ -106,16 +123,26 @@ static err_code routes_build(struct http_server *s, const struct http_endpoint *
         r->fn = eps[i].fn;
         r->ud = eps[i].ud;
     }
-    if (s->engine) {
+    for (size_t k = 0; s->engine && k < ARRAY_LEN(mcp_routes); k++) {
         struct http_route *r = &s->routes[s->nroutes++];
-        r->path = xstrdup(HTTP_MCP_PATH);
-        r->methods = HTTP_GET | HTTP_POST | HTTP_DELETE;
+        r->path = xstrdup(mcp_routes[k].path);
+        r->methods = mcp_routes[k].methods;
         r->is_mcp = 1;
+        r->kind = mcp_routes[k].kind;
     }
     return ERR_OK;
 }
 
 /* ---- Responses -------------------------------------------------------------------------------*/
+
+void http_cors_headers(const struct http_req *r, struct MHD_Response *resp)
+{
+    if (!r->cors_origin)
+        return;
+    MHD_add_response_header(resp, "Access-Control-Allow-Origin", r->cors_origin);
+    MHD_add_response_header(resp, "Access-Control-Expose-Headers", HTTP_CORS_EXPOSE_HEADERS);
+    MHD_add_response_header(resp, "Vary", "Origin");
+}
 
 enum MHD_Result http_reply(struct http_req *r, struct MHD_Connection *c, unsigned status,
                            const char *content_type, const char *body, size_t len,
@@ -129,6 +156,7 @@ enum MHD_Result http_reply(struct http_req *r, struct MHD_Connection *c, unsigne
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     for (size_t i = 0; extra_headers && extra_headers[i]; i += 2)
         MHD_add_response_header(resp, extra_headers[i], extra_headers[i + 1]);
+    http_cors_headers(r, resp);
     enum MHD_Result ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     r->status = status;
@@ -231,6 +259,22 @@ static enum MHD_Result endpoint_finish(struct http_req *r, struct MHD_Connection
 
 /* ---- The access handler ------------------------------------------------------------------*/
 
+/* A CORS preflight (OPTIONS) on a known route: 204 with Allow and, for an --allow-origin
+ * origin, the Access-Control-Allow-* headers (other origins get none, so the browser stops). */
+static enum MHD_Result preflight(struct http_req *r, struct MHD_Connection *c)
+{
+    char allow[64];
+    allow_header(r->route->methods, allow, sizeof allow);
+    const char *headers[] = {MHD_HTTP_HEADER_ALLOW, allow,
+                             "Access-Control-Allow-Methods", allow,
+                             "Access-Control-Allow-Headers", HTTP_CORS_ALLOW_HEADERS,
+                             "Access-Control-Max-Age", HTTP_CORS_MAX_AGE,
+                             NULL};
+    if (!r->cors_origin)
+        headers[2] = NULL; /* Allow only */
+    return http_reply(r, c, MHD_HTTP_NO_CONTENT, NULL, "", 0, headers);
+}
+
 /* Checks every route shares, made on the first call before any body is read. Returns 1
  * when a response was queued (*ret holds MHD's answer). */
 static int precheck(struct http_req *r, struct MHD_Connection *c, const char *method,
@@ -248,6 +292,8 @@ static int precheck(struct http_req *r, struct MHD_Connection *c, const char *me
         *ret = http_error(r, c, ERR_DENIED, "Origin is not allowed");
     else if (!r->route)
         *ret = http_error(r, c, ERR_NOT_FOUND, "no such endpoint");
+    else if (strcmp(method, "OPTIONS") == 0)
+        *ret = preflight(r, c);
     else if (!(r->route->methods & method_bit(method)))
         *ret = http_refuse(r, c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed on this endpoint");
     else if (length && (parse_long(length, 0, HTTP_MAX_BODY_LIMIT, &n) != ERR_OK ||
@@ -275,6 +321,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         snprintf(r->path, sizeof r->path, "%s", url);
         r->url = strlen(url) <= HTTP_MAX_PATH ? xstrdup(url) : NULL;
         buf_init(&r->body, s->opts.max_body);
+        const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+        if (origin && s->opts.nallow_origins &&
+            http_origin_ok(origin, 0, s->opts.allow_origins, s->opts.nallow_origins))
+            r->cors_origin = xstrdup(origin); /* listed: not merely a loopback origin */
         *con_cls = r;
         pthread_mutex_lock(&s->lock);
         s->active++;
@@ -319,6 +369,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
               toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
     buf_release(&r->body);
     free(r->url);
+    free(r->cors_origin);
     free(r);
     pthread_mutex_lock(&s->lock);
     s->active--;
@@ -470,6 +521,8 @@ void http_stop(http_server *s, unsigned grace_ms)
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    if (s->mcp)
+        http_mcp_end_legacy(s->mcp);
     wait_idle(s, now_ns() + (uint64_t)grace_ms * 1000000ull);
     if (s->mcp)
         http_mcp_abort_streams(s->mcp);

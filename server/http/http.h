@@ -21,7 +21,9 @@
 #define HTTP_MAX_ENDPOINTS 32               /* rows in the endpoint table */
 #define HTTP_MAX_PATH 2048                  /* bytes of a URL path handed to an endpoint */
 #define HTTP_MAX_ROUTE_PATH 63              /* bytes of an endpoint row's path (a metrics label) */
-#define HTTP_MCP_PATH "/mcp"                /* where the engine is served */
+#define HTTP_MCP_PATH "/mcp"                /* where the engine is served (Streamable HTTP) */
+#define HTTP_LEGACY_SSE_PATH "/sse"         /* the 2024-11-05 HTTP+SSE transport: event stream */
+#define HTTP_LEGACY_MESSAGES_PATH "/messages" /* ... and where its client POSTs */
 
 /* ---- Logging ----------------------------------------------------------------------------
  * The one stderr logger of the process. Libraries never log; server/ does, only here, only
@@ -108,7 +110,8 @@ typedef void (*http_endpoint_fn)(const struct http_request *req, void *ud,
 
 struct http_endpoint {
     const char *path;    /* exact path, or a prefix when it ends in '/'; also the metrics
-                            label. Must start with '/' and differ from HTTP_MCP_PATH */
+                            label. Must start with '/' and differ from the MCP transports'
+                            paths (HTTP_MCP_PATH, HTTP_LEGACY_SSE_PATH, ..._MESSAGES_PATH) */
     unsigned methods;    /* HTTP_GET | HTTP_POST | HTTP_DELETE */
     http_endpoint_fn fn; /* called on an MHD thread, possibly concurrently */
     void *ud;            /* handed to fn; must outlive the server */
@@ -126,13 +129,15 @@ struct http_options {
     unsigned max_connections;  /* open connections (0: 1024) */
     unsigned conn_timeout_s;   /* idle connection timeout (0: 60) */
     unsigned max_workers;      /* MCP requests running at once (0: 64) */
-    const char *const *allow_origins; /* extra allowed Origin hosts or origins */
+    const char *const *allow_origins; /* extra allowed Origin hosts or origins; browsers on
+                                         these (only) get CORS headers and preflights */
     size_t nallow_origins;
     metrics *metrics;          /* every request is recorded here (borrowed), or NULL */
 };
 
-/* Start serving in MHD's own threads: the engine (borrowed; NULL serves no /mcp) on
- * HTTP_MCP_PATH, and the endpoint rows (copied; their ud and the engine must outlive the
+/* Start serving in MHD's own threads: the engine (borrowed; NULL serves no MCP) on
+ * HTTP_MCP_PATH (Streamable HTTP) and HTTP_LEGACY_SSE_PATH + HTTP_LEGACY_MESSAGES_PATH (the
+ * 2024-11-05 HTTP+SSE transport), each also with a trailing slash, and the endpoint rows (copied; their ud and the engine must outlive the
  * server). Returns NULL with e set when a row is bad (the message names it), the address
  * cannot be bound or an option is out of range. */
 http_server *http_start(const struct http_options *o, mcp_engine *engine,

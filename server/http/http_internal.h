@@ -15,11 +15,20 @@
 typedef struct http_mcp http_mcp;
 struct mcp_stream;
 
-/* One row of the route table: a caller's endpoint, or the built-in /mcp transport. */
+/* What answers a route: a caller's endpoint or one of the built-in MCP transports. */
+enum route_kind {
+    ROUTE_PLAIN,    /* a caller's endpoint row */
+    ROUTE_MCP,      /* /mcp: Streamable HTTP */
+    ROUTE_SSE,      /* /sse: the 2024-11-05 HTTP+SSE transport's event stream */
+    ROUTE_MESSAGES, /* /messages: where that transport's client POSTs */
+};
+
+/* One row of the route table: a caller's endpoint, or a built-in MCP transport. */
 struct http_route {
     char *path;           /* owned; exact, or a prefix when it ends in '/' */
     unsigned methods;     /* HTTP_* bits */
-    int is_mcp;           /* 1: the Streamable HTTP transport (errors are JSON-RPC) */
+    int is_mcp;           /* 1: an MCP transport (kind != ROUTE_PLAIN; errors are JSON-RPC) */
+    enum route_kind kind;
     http_endpoint_fn fn;  /* plain endpoints */
     void *ud;
 };
@@ -51,8 +60,22 @@ struct http_req {
     int body_too_big;               /* the body passed max_body: answer 413 at the end */
     unsigned status;                /* status queued, for the log and metrics */
     int responded;                  /* a response was queued */
-    struct mcp_stream *stream;      /* /mcp request being answered by a worker, or NULL */
+    struct mcp_stream *stream;      /* /mcp request being answered by a worker, or the /sse
+                                       stream this request reads, or NULL */
+    char *cors_origin;              /* the request's Origin when it is an --allow-origin
+                                       origin (owned): responses carry CORS headers for it */
 };
+
+/* CORS (browsers): preflights are answered for --allow-origin origins only; every response
+ * to such an origin names it. */
+#define HTTP_CORS_MAX_AGE "600" /* seconds a browser may cache a preflight answer */
+#define HTTP_CORS_ALLOW_HEADERS                                                                 \
+    "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID"
+#define HTTP_CORS_EXPOSE_HEADERS "Mcp-Session-Id"
+
+/* Add Access-Control-Allow-Origin (r->cors_origin), Expose-Headers and Vary to a response
+ * when the request came from an allowed origin. */
+void http_cors_headers(const struct http_req *r, struct MHD_Response *resp);
 
 /* Queue a response with a body (copied) and record its status. extra_headers is a
  * NULL-terminated list of name, value pairs, or NULL. */
@@ -83,14 +106,18 @@ enum MHD_Result http_refuse(struct http_req *r, struct MHD_Connection *c, unsign
 /* ---- /mcp (http_mcp.c) --------------------------------------------------------------------*/
 
 http_mcp *http_mcp_new(struct http_server *srv);
+/* End the /sse streams (each is a whole session that never finishes by itself), so that
+ * stopping need not wait out the grace period for them. */
+void http_mcp_end_legacy(http_mcp *t);
 /* End every stream (resuming suspended connections) so the daemon can stop. */
 void http_mcp_abort_streams(http_mcp *t);
 /* Wait for running workers (cancelling their sessions after grace_ms), then free. */
 void http_mcp_free(http_mcp *t, unsigned grace_ms);
 
 /* Checks made before the body is read (Host/Origin are checked by http.c for every route):
- * Accept, Content-Type, MCP-Protocol-Version and, for GET and DELETE, the whole request.
- * Returns MHD_YES with r->responded = 0 to go on reading the body. */
+ * Accept, Content-Type, MCP-Protocol-Version and, for GET and DELETE, the whole request;
+ * on /sse the whole request, on /messages the session. Returns MHD_YES with r->responded = 0
+ * to go on reading the body. */
 enum MHD_Result http_mcp_begin(struct http_req *r, struct MHD_Connection *c);
 /* The body is complete (called again after each resume until a response is queued). */
 enum MHD_Result http_mcp_finish(struct http_req *r, struct MHD_Connection *c);

@@ -1,8 +1,9 @@
 /* http_mcp.c - the Streamable HTTP transport on /mcp (MCP 2025-11-25 §Transports): header
  * and session rules, POST handled inline (initialize, notifications, malformed input) or on
  * a worker (requests) with the JSON-or-SSE choice made lazily from the first message the
- * engine sends, GET + Last-Event-ID resume, DELETE. Layer: server/http. Streams, workers and the
- * SSE reader are in http_stream.c. */
+ * engine sends, GET + Last-Event-ID resume, DELETE; every answer inside a session names it
+ * (Mcp-Session-Id, the id as last sealed). Layer: server/http. Streams, workers and the SSE
+ * reader are in http_stream.c; the 2024-11-05 HTTP+SSE transport in http_legacy.c. */
 #include "server/http/http_stream.h"
 
 #include <cjson/cJSON.h>
@@ -42,6 +43,16 @@ static enum MHD_Result reply_message(struct http_req *r, struct MHD_Connection *
     return ret;
 }
 
+/* The response header naming the session by the id its client should send from now on (it
+ * changes when the session's sealed state does: logging/setLevel). headers gets the pair. */
+static void session_header(mcp_session *s, char sid[MCP_SESSION_ID_MAX], const char *headers[3])
+{
+    mcp_session_token(s, sid, MCP_SESSION_ID_MAX);
+    headers[0] = "Mcp-Session-Id";
+    headers[1] = sid;
+    headers[2] = NULL;
+}
+
 /* Answer a request whose worker runs: suspend until there is something to say. */
 static enum MHD_Result stream_respond(struct http_req *r, struct MHD_Connection *c)
 {
@@ -60,8 +71,11 @@ static enum MHD_Result stream_respond(struct http_req *r, struct MHD_Connection 
     } else {
         struct collect k = {.json = st->final_json, .len = st->final_len};
         unsigned status = st->outcome == MCP_OUT_REJECTED ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK;
+        char sid[MCP_SESSION_ID_MAX];
+        const char *headers[3];
+        session_header(st->sess, sid, headers);
         st->mode = MODE_JSON;
-        ret = reply_message(r, c, status, &k, HTTP_ACCEPT_JSON, NULL);
+        ret = reply_message(r, c, status, &k, HTTP_ACCEPT_JSON, headers);
     }
     pthread_mutex_unlock(&st->lock);
     return ret;
@@ -87,21 +101,25 @@ static mcp_session *session_of(struct http_req *r, struct MHD_Connection *c,
     return s;
 }
 
+/* initialize runs on a session outside the table, which enters it only when initialize
+ * succeeded: a failed initialize creates no session and evicts none. A session header on an
+ * initialize is ignored (a client that starts over gets a fresh session). */
 static enum MHD_Result post_initialize(struct http_req *r, struct MHD_Connection *c,
                                        unsigned accept)
 {
     mcp_engine *e = r->srv->engine;
     struct collect k = {0};
     struct mcp_sink sink = {.ctx = &k, .send = collect_send};
-    mcp_session *s = mcp_session_open(e);
+    mcp_session *s = mcp_session_new(e);
     enum mcp_outcome out = mcp_engine_handle(e, s, r->body.data, r->body.len, &sink);
-    char sid[MCP_SID_MAX];
-    snprintf(sid, sizeof sid, "%s", mcp_session_id(s));
+    char sid[MCP_SESSION_ID_MAX];
+    const char *headers[3];
     int ok = mcp_session_version(s) != NULL;
+    if (ok) {
+        mcp_session_publish(e, s);
+        session_header(s, sid, headers);
+    }
     mcp_session_release(s);
-    const char *headers[] = {"Mcp-Session-Id", sid, NULL};
-    if (!ok)
-        mcp_session_close(e, sid);
     unsigned status = out == MCP_OUT_REJECTED ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK;
     enum MHD_Result ret = reply_message(r, c, status, &k, accept, ok ? headers : NULL);
     free(k.json);
@@ -133,15 +151,18 @@ static enum MHD_Result post_message(struct http_req *r, struct MHD_Connection *c
         struct collect k = {0};
         struct mcp_sink sink = {.ctx = &k, .send = collect_send};
         enum mcp_outcome out = mcp_engine_handle(e, s, body, r->body.len, &sink);
+        char sid[MCP_SESSION_ID_MAX];
+        const char *headers[3];
+        session_header(s, sid, headers);
         mcp_session_release(s);
         ret = reply_message(r, c, out == MCP_OUT_REJECTED ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK,
-                            &k, accept, NULL);
+                            &k, accept, headers);
         free(k.json);
         return ret;
     }
     const char *version = mcp_session_version(s);
     int priming = version && strcmp(version, MCP_LATEST_VERSION) >= 0;
-    struct mcp_stream *st = http_stream_new(t, mcp_session_id(s), accept, priming);
+    struct mcp_stream *st = http_stream_new(t, s, accept, priming);
     if (!http_stream_list(t, st) || !http_worker_start(t, st, s, body, r->body.len)) {
         http_stream_unlist(t, st);
         http_stream_unref(st);
@@ -163,6 +184,13 @@ static enum MHD_Result get_resume(struct http_req *r, struct MHD_Connection *c)
     const char *last = header(c, "Last-Event-ID");
     char id[MCP_STREAM_ID_HEX + 1];
     unsigned long seq;
+    /* A GET without a session that asks for an event stream is a 2024-11-05 client (or
+     * mcp-remote's SSE fallback) at this URL: it gets the HTTP+SSE transport, as the
+     * specification's backwards-compatibility section suggests. */
+    const char *accept = header(c, "Accept");
+    if (!last && !header(c, "Mcp-Session-Id") && accept &&
+        (http_accept_parse(accept) & HTTP_ACCEPT_SSE))
+        return http_legacy_open(r, c);
     /* No standalone server->client stream is offered: 405 tells SDK clients "not offered". */
     if (!last)
         return http_refuse(r, c, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -209,10 +237,12 @@ static enum MHD_Result get_resume(struct http_req *r, struct MHD_Connection *c)
 static enum MHD_Result delete_session(struct http_req *r, struct MHD_Connection *c)
 {
     http_mcp *t = r->srv->mcp;
-    const char *sid = header(c, "Mcp-Session-Id");
-    if (!sid || !*sid)
+    const char *token = header(c, "Mcp-Session-Id");
+    char sid[MCP_SID_MAX];
+    if (!token || !*token)
         return http_error(r, c, ERR_INVALID, "Bad Request: Mcp-Session-Id header is required");
-    if (strlen(sid) >= MCP_SID_MAX || mcp_session_close(r->srv->engine, sid) != ERR_OK)
+    if (strlen(token) >= MCP_SID_MAX || mcp_session_key(r->srv->engine, token, sid, sizeof sid) ||
+        mcp_session_close(r->srv->engine, token) != ERR_OK)
         return http_session_not_found(r, c);
     /* Streams waiting to be resumed in that session will never be. */
     struct mcp_stream *drop[64];
@@ -239,6 +269,10 @@ static enum MHD_Result delete_session(struct http_req *r, struct MHD_Connection 
 enum MHD_Result http_mcp_begin(struct http_req *r, struct MHD_Connection *c)
 {
     const char *method = r->method;
+    if (r->route->kind == ROUTE_SSE)
+        return http_legacy_open(r, c);
+    if (r->route->kind == ROUTE_MESSAGES)
+        return http_legacy_begin(r, c);
     if (strcmp(method, "GET") == 0)
         return get_resume(r, c);
     if (strcmp(method, "DELETE") == 0)
@@ -258,6 +292,8 @@ enum MHD_Result http_mcp_begin(struct http_req *r, struct MHD_Connection *c)
 
 enum MHD_Result http_mcp_finish(struct http_req *r, struct MHD_Connection *c)
 {
+    if (r->route->kind == ROUTE_MESSAGES)
+        return http_legacy_post(r, c);
     if (r->stream)
         return stream_respond(r, c); /* resumed: the worker has something to say */
     pthread_mutex_lock(&r->srv->mcp->lock);
@@ -271,6 +307,15 @@ enum MHD_Result http_mcp_finish(struct http_req *r, struct MHD_Connection *c)
 void http_mcp_done(struct http_req *r)
 {
     struct mcp_stream *st = r->stream;
+    if (r->route->kind == ROUTE_MESSAGES) { /* a POST's hold on its session's stream */
+        r->stream = NULL;
+        http_stream_unref(st);
+        return;
+    }
+    if (st->legacy) { /* an event stream of the 2024-11-05 transport (/sse, or GET /mcp) */
+        http_legacy_done(r);
+        return;
+    }
     r->stream = NULL;
     pthread_mutex_lock(&st->lock);
     st->conn = NULL;

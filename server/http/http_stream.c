@@ -20,8 +20,8 @@
 
 /* ---- Streams --------------------------------------------------------------------------------*/
 
-struct mcp_stream *http_stream_new(http_mcp *t, const char *sid, unsigned accept,
-                                     int priming_ok)
+struct mcp_stream *http_stream_new(http_mcp *t, mcp_session *sess, unsigned accept,
+                                   int priming_ok)
 {
     struct mcp_stream *st = xcalloc(1, sizeof *st);
     unsigned char raw[MCP_STREAM_ID_HEX / 2];
@@ -31,7 +31,9 @@ struct mcp_stream *http_stream_new(http_mcp *t, const char *sid, unsigned accept
     random_bytes(raw, sizeof raw);
     for (size_t i = 0; i < sizeof raw; i++)
         snprintf(st->id + 2 * i, 3, "%02x", raw[i]);
-    snprintf(st->sid, sizeof st->sid, "%s", sid);
+    mcp_session_retain(sess);
+    st->sess = sess;
+    snprintf(st->sid, sizeof st->sid, "%s", mcp_session_id(sess));
     st->accept = accept;
     st->priming_ok = priming_ok;
     st->last_io_ns = now_ns();
@@ -61,6 +63,7 @@ void http_stream_unref(struct mcp_stream *st)
     }
     free(st->final_json);
     buf_release(&st->out);
+    mcp_session_release(st->sess);
     pthread_mutex_destroy(&st->lock);
     free(st);
 }
@@ -69,8 +72,10 @@ void http_stream_unref(struct mcp_stream *st)
 int http_stream_list(http_mcp *t, struct mcp_stream *st)
 {
     pthread_mutex_lock(&t->lock);
-    int ok = t->nstreams < MCP_MAX_STREAMS && !t->stopping;
+    int ok = t->nstreams < MCP_MAX_STREAMS && !t->stopping &&
+             (!st->legacy || t->nlegacy < MCP_LEGACY_STREAMS_MAX);
     if (ok) {
+        t->nlegacy += st->legacy != 0;
         http_stream_ref(st);
         st->listed = 1;
         st->next = t->streams;
@@ -98,6 +103,7 @@ int http_stream_unlist_locked(http_mcp *t, struct mcp_stream *st)
     st->prev = st->next = NULL;
     st->listed = 0;
     t->nstreams--;
+    t->nlegacy -= st->legacy != 0;
     return 1;
 }
 
@@ -119,11 +125,12 @@ void http_stream_wake(struct mcp_stream *st)
     }
 }
 
-/* With st->lock held: append a chunk. ERR_TOO_BIG past the queue limit. */
+/* With st->lock held: append a chunk. ERR_TOO_BIG past the queue limits. */
 static err_code stream_push(struct mcp_stream *st, const char *text, size_t len, int end)
 {
-    if (st->queued + len > MCP_STREAM_QUEUE_MAX)
+    if (st->queued + len > MCP_STREAM_QUEUE_MAX || st->nframes >= MCP_STREAM_FRAMES_MAX)
         return ERR_TOO_BIG;
+    st->nframes++;
     struct frame *f = xmalloc(sizeof *f + len);
     f->next = NULL;
     f->seq = st->seq;
@@ -139,7 +146,13 @@ static err_code stream_push(struct mcp_stream *st, const char *text, size_t len,
     return ERR_OK;
 }
 
-/* With st->lock held: queue one SSE event (json NULL: the priming event). */
+err_code http_stream_push(struct mcp_stream *st, const char *text, size_t len)
+{
+    return stream_push(st, text, len, 0);
+}
+
+/* With st->lock held: queue one SSE event (json NULL: the priming event). Legacy streams are
+ * never resumed, so their events carry no id. */
 static err_code stream_event(struct mcp_stream *st, const char *json, size_t len)
 {
     char id[MCP_STREAM_ID_HEX + 24];
@@ -148,10 +161,10 @@ static err_code stream_event(struct mcp_stream *st, const char *json, size_t len
         st->seq++;
     snprintf(id, sizeof id, "%s-%lu", st->id, st->seq);
     buf_init(&ev, MCP_STREAM_QUEUE_MAX);
-    err_code rc = http_sse_event(&ev, id, json, len);
+    err_code rc = http_sse_event(&ev, st->legacy ? NULL : id, json, len);
     if (rc == ERR_OK)
         rc = stream_push(st, ev.data, ev.len, 0);
-    if (rc == ERR_OK)
+    if (rc == ERR_OK && !st->legacy)
         st->ids_sent = 1;
     buf_release(&ev);
     return rc;
@@ -187,6 +200,11 @@ static int stream_sink_send(void *ctx, const char *json, size_t len, int final)
         http_stream_wake(st);
     }
     /* else: a progress or log message for a client that accepts only JSON is dropped */
+    if (rc < 0 && st->legacy && !st->peer_gone) {
+        /* The reader of a whole session fell behind: end its stream (and so the session). */
+        st->closing = 1;
+        http_stream_wake(st);
+    }
     if (rc < 0)
         st->peer_gone = 1;
     pthread_mutex_unlock(&st->lock);
@@ -210,20 +228,27 @@ static void stream_sink_close(void *ctx, unsigned retry_ms)
     pthread_mutex_unlock(&st->lock);
 }
 
-/* A sink that keeps the final message, for messages handled on the MHD thread. */
+struct mcp_sink http_stream_sink(struct mcp_stream *st)
+{
+    struct mcp_sink sink = {.ctx = st, .send = stream_sink_send, .close_stream = stream_sink_close};
+    return sink;
+}
+
 /* ---- Workers ----------------------------------------------------------------------------------*/
 
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     struct mcp_stream *st = w->st;
-    struct mcp_sink sink = {.ctx = st, .send = stream_sink_send, .close_stream = stream_sink_close};
+    struct mcp_sink sink = http_stream_sink(st);
     enum mcp_outcome out =
         mcp_engine_handle(w->t->srv->engine, w->sess, w->body, w->len, &sink);
     mcp_session_release(w->sess);
     pthread_mutex_lock(&st->lock);
-    st->outcome = out;
-    st->worker_done = 1;
+    if (!st->legacy) { /* a legacy stream outlives each of its requests */
+        st->outcome = out;
+        st->worker_done = 1;
+    }
     http_stream_wake(st);
     pthread_mutex_unlock(&st->lock);
     http_stream_unref(st);
@@ -293,7 +318,7 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *dst, size_t max)
         }
         buf_reset(&st->out);
         st->out_off = 0;
-        if (st->aborted || st->end_after_out) {
+        if (st->aborted || st->end_after_out || st->closing) {
             st->end_after_out = 0;
             ret = MHD_CONTENT_READER_END_OF_STREAM;
             break;
@@ -307,6 +332,7 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *dst, size_t max)
                 st->queued -= f->len;
                 buf_append(&st->out, f->text, f->len);
                 st->end_after_out = f->end_response;
+                st->nframes--;
                 free(f);
             }
             continue;
@@ -347,6 +373,12 @@ enum MHD_Result http_reply_sse(struct http_req *r, struct MHD_Connection *c,
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+    if (!st->legacy) {
+        char sid[MCP_SESSION_ID_MAX];
+        mcp_session_token(st->sess, sid, sizeof sid);
+        MHD_add_response_header(resp, "Mcp-Session-Id", sid);
+    }
+    http_cors_headers(r, resp);
     enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp);
     r->status = MHD_HTTP_OK;
@@ -354,18 +386,31 @@ enum MHD_Result http_reply_sse(struct http_req *r, struct MHD_Connection *c,
     return ret;
 }
 
-/* A message produced on the MHD thread: JSON, or one SSE event if JSON is not accepted. */
 struct mcp_stream *http_stream_find(http_mcp *t, const char *id, const char *sid)
 {
     struct mcp_stream *found = NULL;
     pthread_mutex_lock(&t->lock);
     for (struct mcp_stream *st = t->streams; st; st = st->next) {
-        if (strcmp(st->id, id) == 0 && strcmp(st->sid, sid) == 0) {
+        if (!st->legacy && strcmp(st->id, id) == 0 && strcmp(st->sid, sid) == 0) {
             http_stream_ref(st);
             found = st;
             break;
         }
     }
+    pthread_mutex_unlock(&t->lock);
+    return found;
+}
+
+struct mcp_stream *http_stream_find_legacy(http_mcp *t, const char *sid)
+{
+    struct mcp_stream *found = NULL;
+    pthread_mutex_lock(&t->lock);
+    for (struct mcp_stream *st = t->streams; st && !found; st = st->next)
+        if (st->legacy && strlen(sid) == strlen(st->sid) &&
+            ct_memcmp(st->sid, sid, strlen(sid)) == 0) {
+            http_stream_ref(st);
+            found = st;
+        }
     pthread_mutex_unlock(&t->lock);
     return found;
 }
@@ -390,6 +435,11 @@ static void *ticker_main(void *arg)
             if (st->conn && st->suspended && st->mode == MODE_SSE &&
                 now - st->last_io_ns >= MCP_KEEPALIVE_S * 1000000000ull) {
                 st->keepalive_due = 1;
+                http_stream_wake(st);
+            }
+            if (st->legacy && st->conn && !st->closing &&
+                now - st->last_post_ns >= MCP_LEGACY_IDLE_S * 1000000000ull) {
+                st->closing = 1; /* ends the response; the completion ends the session */
                 http_stream_wake(st);
             }
             int expire = !st->conn && st->detached_ns &&
@@ -421,6 +471,20 @@ http_mcp *http_mcp_new(struct http_server *srv)
         abort();
     }
     return t;
+}
+
+void http_mcp_end_legacy(http_mcp *t)
+{
+    pthread_mutex_lock(&t->lock);
+    for (struct mcp_stream *st = t->streams; st; st = st->next) {
+        pthread_mutex_lock(&st->lock);
+        if (st->legacy) {
+            st->closing = 1;
+            http_stream_wake(st);
+        }
+        pthread_mutex_unlock(&st->lock);
+    }
+    pthread_mutex_unlock(&t->lock);
 }
 
 void http_mcp_abort_streams(http_mcp *t)
@@ -462,20 +526,18 @@ void http_mcp_free(http_mcp *t, unsigned grace_ms)
     pthread_mutex_unlock(&t->lock);
     pthread_join(t->ticker, NULL);
     if (!wait_workers(t, now_ns() + (uint64_t)grace_ms * 1000000ull)) {
-        /* Cancel what is still running by ending its session, then wait for it. */
+        /* Cancel what is still running by ending its session, then wait for it. The session
+         * leaves this process only: a sealed id is rebuilt by the next one. */
         log_write(LOG_LEVEL_WARN, "cancelling MCP requests still running at shutdown");
-        char sids[MCP_WORKERS_DEFAULT][MCP_SID_MAX];
-        size_t n = 0;
         pthread_mutex_lock(&t->lock);
-        for (struct mcp_stream *st = t->streams; st && n < ARRAY_LEN(sids); st = st->next) {
+        for (struct mcp_stream *st = t->streams; st; st = st->next) {
             pthread_mutex_lock(&st->lock);
-            if (!st->worker_done)
-                snprintf(sids[n++], MCP_SID_MAX, "%s", st->sid);
+            int running = !st->worker_done;
             pthread_mutex_unlock(&st->lock);
+            if (running)
+                mcp_session_end(t->srv->engine, st->sess);
         }
         pthread_mutex_unlock(&t->lock);
-        for (size_t i = 0; i < n; i++)
-            mcp_session_close(t->srv->engine, sids[i]);
         wait_workers(t, 0);
     }
     pthread_mutex_lock(&t->lock);

@@ -11,7 +11,10 @@
 #define MCP_WORKERS_DEFAULT 64                  /* requests running at once */
 #define MCP_DETACHED_TTL_S 300                  /* a stream waits this long to be resumed */
 #define MCP_KEEPALIVE_S 15                      /* idle SSE streams get a comment this often */
-#define MCP_SID_MAX 128                         /* bytes of an Mcp-Session-Id we look up */
+#define MCP_SID_MAX MCP_SESSION_ID_MAX          /* bytes of an Mcp-Session-Id we look up */
+#define MCP_STREAM_FRAMES_MAX 1024              /* messages queued for one slow reader */
+#define MCP_LEGACY_STREAMS_MAX 128              /* open /sse streams (2024-11-05 transport) */
+#define MCP_LEGACY_IDLE_S (8 * 3600)            /* an /sse stream without a POST this long ends */
 #define MCP_STREAM_ID_HEX 16                    /* hex digits of a stream id */
 #define MCP_SSE_BLOCK 4096                      /* MHD's block size for SSE responses */
 #define MCP_WORKER_STACK (1024 * 1024)          /* stack of a worker thread */
@@ -38,12 +41,17 @@ struct mcp_stream {
     struct mcp_stream *prev, *next; /* t->streams, under t->lock */
     int listed;                    /* in t->streams (under t->lock) */
     char id[MCP_STREAM_ID_HEX + 1];
-    char sid[MCP_SID_MAX];         /* session id */
+    mcp_session *sess;             /* the session (a reference) */
+    char sid[MCP_SID_MAX];         /* its stable name (mcp_session_id) */
+    int legacy;                    /* an /sse stream: carries a whole session, never resumed */
+    int closing;                   /* end the SSE response now (legacy: idle, overflow) */
+    uint64_t last_post_ns;         /* legacy: the last POST to /messages */
     unsigned accept;               /* HTTP_ACCEPT_* of the POST */
     int priming_ok;                /* session negotiated 2025-11-25 or later */
     enum stream_mode mode;
     struct frame *head, *tail;     /* frames not yet handed to a reader */
     size_t queued;                 /* bytes in the queue */
+    size_t nframes;                /* frames in the queue */
     unsigned long seq;             /* last event sequence number used */
     char *final_json;              /* MODE_PENDING: the final message, held for a JSON answer */
     size_t final_len;
@@ -69,6 +77,7 @@ struct http_mcp {
     pthread_cond_t cond;           /* workers finished, or the ticker must stop */
     struct mcp_stream *streams;    /* live streams (each holds a reference) */
     size_t nstreams;
+    size_t nlegacy;                /* of which /sse streams */
     unsigned workers;              /* running worker threads */
     unsigned max_workers;
     int stopping;                  /* refuse new requests */
@@ -84,12 +93,15 @@ struct worker {
     size_t len;
 };
 
-/* A new stream for session sid (one reference, the caller's). */
-struct mcp_stream *http_stream_new(http_mcp *t, const char *sid, unsigned accept, int priming_ok);
+/* A new stream for session sess (a reference is taken; one reference on the stream, the
+ * caller's). */
+struct mcp_stream *http_stream_new(http_mcp *t, mcp_session *sess, unsigned accept,
+                                   int priming_ok);
 void http_stream_ref(struct mcp_stream *st);
 /* Drop a reference; the last one frees. Accepts NULL. */
 void http_stream_unref(struct mcp_stream *st);
-/* Add to the transport's list (taking a reference); 0 if full or stopping. */
+/* Add to the transport's list (taking a reference); 0 if full (MCP_MAX_STREAMS, or
+ * MCP_LEGACY_STREAMS_MAX for legacy streams) or stopping. */
 int http_stream_list(http_mcp *t, struct mcp_stream *st);
 /* Remove with t->lock held; 1 if the caller must drop the list's reference after unlocking. */
 int http_stream_unlist_locked(http_mcp *t, struct mcp_stream *st);
@@ -98,12 +110,32 @@ void http_stream_unlist(http_mcp *t, struct mcp_stream *st);
 void http_stream_wake(struct mcp_stream *st);
 /* The listed stream with this id in session sid, with a reference taken; or NULL. */
 struct mcp_stream *http_stream_find(http_mcp *t, const char *id, const char *sid);
+/* The listed legacy (/sse) stream of the session named sid, with a reference; or NULL. */
+struct mcp_stream *http_stream_find_legacy(http_mcp *t, const char *sid);
+/* With st->lock held: queue a raw chunk (an SSE event already framed). ERR_TOO_BIG past the
+ * queue limits. */
+err_code http_stream_push(struct mcp_stream *st, const char *text, size_t len);
+/* The sink that sends a worker's messages to st. */
+struct mcp_sink http_stream_sink(struct mcp_stream *st);
 /* Run mcp_engine_handle(body) for sess on a worker thread that answers through st; takes
  * over the session reference on success. 0 when the worker cap is reached. */
 int http_worker_start(http_mcp *t, struct mcp_stream *st, mcp_session *sess, const char *body,
                       size_t len);
-/* Queue the text/event-stream response that reads st (st->lock held). */
+/* Queue the text/event-stream response that reads st (st->lock held), naming the session
+ * (Mcp-Session-Id, except on legacy streams) and carrying CORS headers for r. */
 enum MHD_Result http_reply_sse(struct http_req *r, struct MHD_Connection *c,
                                struct mcp_stream *st);
+
+/* ---- The 2024-11-05 HTTP+SSE transport (http_legacy.c) ---------------------------------*/
+
+/* GET /sse: open a session and its event stream; the first event names the endpoint. */
+enum MHD_Result http_legacy_open(struct http_req *r, struct MHD_Connection *c);
+/* POST /messages?sessionId=...: checks before the body (Content-Type, the session). */
+enum MHD_Result http_legacy_begin(struct http_req *r, struct MHD_Connection *c);
+/* The body is complete: hand the message to the engine (answers travel on the stream) and
+ * answer 202, or 400 for a message that is not JSON-RPC. */
+enum MHD_Result http_legacy_post(struct http_req *r, struct MHD_Connection *c);
+/* The /sse request ended: the client is gone, so its session ends. */
+void http_legacy_done(struct http_req *r);
 
 #endif

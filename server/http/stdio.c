@@ -14,7 +14,6 @@
 #include "server/http/http.h"
 
 #define STDIO_READ_CHUNK 65536 /* bytes read from stdin at a time */
-#define MCP_SID_COPY 128       /* bytes of a session id copy */
 
 struct stdio_io {
     mcp_engine *engine;
@@ -215,10 +214,8 @@ int stdio_serve(mcp_engine *engine, int in_fd, int out_fd)
     while (io.workers > 0)
         pthread_cond_wait(&io.cond, &io.lock);
     pthread_mutex_unlock(&io.lock);
-    char sid[MCP_SID_COPY];
-    snprintf(sid, sizeof sid, "%s", mcp_session_id(io.session));
+    mcp_session_end(engine, io.session);
     mcp_session_release(io.session);
-    mcp_session_close(engine, sid);
     buf_release(&line);
     free(chunk);
     pthread_mutex_destroy(&io.out_lock);

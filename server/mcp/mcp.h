@@ -30,7 +30,8 @@ enum mcp_error_code {
     MCP_SERVER_ERROR = -32000, /* transport-level refusals (bad session, header) */
 };
 
-/* 1 if v is a protocol version this engine speaks (2025-11-25, 2025-06-18, 2025-03-26). */
+/* 1 if v is a protocol version this engine speaks (2025-11-25, 2025-06-18, 2025-03-26,
+ * 2024-11-05). */
 int mcp_version_supported(const char *v);
 
 /* ---- The error table ----------------------------------------------------------------------
@@ -68,19 +69,71 @@ typedef struct mcp_engine mcp_engine;
 typedef struct mcp_session mcp_session;
 typedef struct mcp_call mcp_call;
 
+/* ---- Session ids that survive -----------------------------------------------------------
+ * With a MAC function configured, a session id is a sealed copy of what the session
+ * negotiated: the protocol version, the client capabilities that change what the server
+ * may send (elicitation, sampling, roots), the client's name and version (cut to
+ * MCP_CLIENT_NAME_MAX / MCP_CLIENT_VERSION_MAX bytes) and the logging level, plus 16 random
+ * bytes that name the session. The id is base64url(state) "." base64url(first 16 bytes of
+ * mac(state)), at most MCP_SESSION_ID_MAX - 1 visible ASCII characters. A request naming a
+ * session this process does not hold (expired, evicted, or issued before a restart by a
+ * process with the same key) is served by rebuilding the session from its id; an id whose
+ * MAC does not match is unknown. Without a MAC function ids are 32 random hex characters and
+ * a session that is gone stays gone. The MAC itself (HMAC-SHA256 under a key) is the
+ * caller's: this room links no crypto library. */
+#define MCP_SESSION_ID_MAX 256    /* bytes of a session id, NUL included */
+#define MCP_MAC_LEN 32            /* bytes a mac function writes */
+#define MCP_CLIENT_NAME_MAX 64    /* bytes of clientInfo.name kept (and sealed in the id) */
+#define MCP_CLIENT_VERSION_MAX 32 /* bytes of clientInfo.version kept */
+#define MCP_MAX_CLOSED_IDS 4096   /* closed sessions remembered so their ids stay dead */
+
+/* Writes MCP_MAC_LEN bytes of a keyed MAC of data into out. Called from any thread. */
+typedef void (*mcp_mac_fn)(void *ud, const void *data, size_t len,
+                           unsigned char out[MCP_MAC_LEN]);
+
+/* What happened to a session, for the server's log (the engine itself never logs). */
+enum mcp_session_event {
+    MCP_SESSION_EXPIRED, /* idle past the TTL and nobody held it: dropped */
+    MCP_SESSION_EVICTED, /* the table was full: dropped to make room */
+    MCP_SESSION_REBUILT, /* a request named it and it was rebuilt from its id */
+    MCP_SESSION_CLOSED,  /* the client ended it (HTTP DELETE) */
+};
+
+/* One event. Strings are valid during the callback only. */
+struct mcp_session_note {
+    enum mcp_session_event event;
+    const char *key;            /* the first 8 hex digits of the session's random name */
+    const char *reason;         /* why, in a few words ("idle 28800 s", "table full (1024)...") */
+    const char *version;        /* negotiated version, or NULL */
+    const char *client_name;    /* clientInfo.name ("" when unknown) */
+    const char *client_version; /* clientInfo.version ("" when unknown) */
+    size_t live;                /* sessions in the table after the event */
+};
+
+/* Called outside every engine lock, from whichever thread caused the event. */
+typedef void (*mcp_session_event_fn)(void *ud, const struct mcp_session_note *note);
+
 struct mcp_config {
     const char *name;         /* serverInfo.name, e.g. "skilld" */
     const char *title;        /* serverInfo.title (2025-06-18+) */
     const char *version;      /* serverInfo.version */
     const char *description;  /* serverInfo.description (2025-11-25) */
     const char *instructions; /* InitializeResult.instructions, or NULL */
-    size_t max_sessions;      /* cap; the least recently used session is evicted (0: 1024) */
-    unsigned idle_ttl_s;      /* a session idle this long expires (0: 1800) */
+    size_t max_sessions;      /* cap; past it a session is evicted: first those that made no
+                                 request after initialize, least recently used first, then
+                                 the least recently used of the others (0: 1024) */
+    unsigned idle_ttl_s;      /* a session idle this long expires (0: MCP_IDLE_TTL_DEFAULT) */
     size_t page_size;         /* items per tools/list, resources/list, prompts/list page (0: 50) */
     size_t max_inflight;      /* concurrent requests per session (0: 32) */
     size_t max_batch;         /* messages in one 2025-03-26 batch (0: 64) */
     unsigned request_timeout_ms; /* server->client requests wait this long (0: 60000) */
+    mcp_mac_fn mac;           /* seals session ids so they can be rebuilt, or NULL */
+    void *mac_ud;
+    mcp_session_event_fn on_session; /* told of expiry, eviction, rebuild, close, or NULL */
+    void *on_session_ud;
 };
+
+#define MCP_IDLE_TTL_DEFAULT (8u * 3600u) /* seconds: sessions are cheap to rebuild, so long */
 
 /* A new engine; cfg is copied (its strings too). Never NULL. */
 mcp_engine *mcp_engine_new(const struct mcp_config *cfg);
@@ -261,18 +314,41 @@ void mcp_call_close_stream(mcp_call *c, unsigned retry_ms);
 
 /* ---- Sessions --------------------------------------------------------------------------*/
 
-/* Open a new session (evicting the least recently used one past the cap). Returns it
- * with one reference held by the caller; its id is mcp_session_id(). */
+/* A new session outside the table, with one reference held by the caller: HTTP runs
+ * initialize on it and publishes it only if that succeeds, so a failed initialize creates
+ * no session and evicts nobody. A session never published is never found by id. */
+mcp_session *mcp_session_new(mcp_engine *e);
+/* Enter s into the table (expiring idle sessions and evicting one past the cap). The
+ * caller keeps its reference. */
+void mcp_session_publish(mcp_engine *e, mcp_session *s);
+/* mcp_session_new and mcp_session_publish in one (stdio, tests). */
 mcp_session *mcp_session_open(mcp_engine *e);
-/* Find a live session by id and take a reference (also marks it used). NULL if unknown,
- * closed or idle past the TTL. */
+/* Find a session by the id a client sent (mcp_session_token) and take a reference (also
+ * marks it used). A session this process no longer holds is rebuilt from a valid sealed id
+ * (see "Session ids that survive"), unless it was closed by the client. NULL if the id is
+ * malformed, forged, closed, or unknown without a MAC function. */
 mcp_session *mcp_session_find(mcp_engine *e, const char *id);
-/* Drop a reference taken by open or find. Accepts NULL. */
+/* Take another reference to s (a transport keeping it past the call that found it). */
+void mcp_session_retain(mcp_session *s);
+/* Drop a reference taken by new, open, find or retain. Accepts NULL. */
 void mcp_session_release(mcp_session *s);
-/* End a session (HTTP DELETE): ERR_NOT_FOUND if unknown. In-flight calls are cancelled. */
+/* End a session by the id a client sent (HTTP DELETE): ERR_NOT_FOUND if the id is unknown
+ * or forged. In-flight calls are cancelled, and the id is remembered (the last
+ * MCP_MAX_CLOSED_IDS of them, in this process) so it is not rebuilt. */
 err_code mcp_session_close(mcp_engine *e, const char *id);
-/* The session id: 32 hex characters from a CSPRNG. */
+/* End a session the caller holds (stdio at EOF, a legacy SSE stream that went away): it
+ * leaves the table if it is there and its calls are cancelled. The caller's reference is
+ * not dropped. */
+void mcp_session_end(mcp_engine *e, mcp_session *s);
+/* The session's stable name inside this engine: 32 hex characters from a CSPRNG. Without a
+ * MAC function it is also the id clients send. */
 const char *mcp_session_id(const mcp_session *s);
+/* The stable name (as mcp_session_id) of the session a client's id names, into out (cap >=
+ * 33): 0, or -1 for a malformed or forged id. Does not look the session up. */
+int mcp_session_key(const mcp_engine *e, const char *id, char *out, size_t cap);
+/* Copy the id clients send (the sealed id, which changes when the session's sealed state
+ * does: initialize, logging/setLevel) into out (cap >= MCP_SESSION_ID_MAX). */
+void mcp_session_token(const mcp_session *s, char *out, size_t cap);
 /* The negotiated version, or NULL before initialize. */
 const char *mcp_session_version(const mcp_session *s);
 /* Live sessions now (expires idle ones first). */

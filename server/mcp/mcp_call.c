@@ -73,7 +73,7 @@ void mcp_call_progress(mcp_call *c, double progress, double total, const char *m
     cJSON_AddNumberToObject(p, "progress", progress);
     if (total >= 0)
         cJSON_AddNumberToObject(p, "total", total);
-    if (message)
+    if (message && mcp_call_at_least(c, "2025-03-26")) /* 2024-11-05 has no message */
         cJSON_AddStringToObject(p, "message", message);
     mcp_send(c->out, mcp_notification("notifications/progress", p), 0);
 }
@@ -100,19 +100,9 @@ void mcp_call_log(mcp_call *c, enum mcp_log_level level, const char *logger, con
 
 int mcp_call_client_supports(const mcp_call *c, const char *capability)
 {
-    int yes = 0;
-    char path[128];
-    if (!c->session || !capability || strlen(capability) >= sizeof path)
-        return 0;
-    snprintf(path, sizeof path, "%s", capability);
-    pthread_mutex_lock(&c->session->mu);
-    const cJSON *node = c->session->client_caps;
-    char *save = NULL;
-    for (char *part = strtok_r(path, ".", &save); part && node; part = strtok_r(NULL, ".", &save))
-        node = cJSON_GetObjectItemCaseSensitive(node, part);
-    yes = node && !cJSON_IsNull(node) && !cJSON_IsFalse(node);
-    pthread_mutex_unlock(&c->session->mu);
-    return yes;
+    /* Only the capabilities a session keeps (and seals in its id) can be asked about. */
+    unsigned bit = mcp_cap_bit(capability);
+    return c->session && bit && mcp_session_has_caps(c->session, bit);
 }
 
 /* The client capability each server->client request needs. To add one: a row. */

@@ -12,6 +12,7 @@ static const char *const versions[] = {
     "2025-11-25",
     "2025-06-18",
     "2025-03-26",
+    "2024-11-05", /* served like 2025-03-26, less what 2025-03-26 added (mcp_call_at_least) */
 };
 
 const char *mcp_version_canonical(const char *v)
@@ -55,7 +56,7 @@ mcp_engine *mcp_engine_new(const struct mcp_config *cfg)
     if (!e->cfg.max_sessions)
         e->cfg.max_sessions = 1024;
     if (!e->cfg.idle_ttl_s)
-        e->cfg.idle_ttl_s = 1800;
+        e->cfg.idle_ttl_s = MCP_IDLE_TTL_DEFAULT;
     if (!e->cfg.page_size)
         e->cfg.page_size = 50;
     if (!e->cfg.max_inflight)

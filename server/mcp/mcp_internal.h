@@ -15,6 +15,9 @@
 #define MCP_MAX_DEPTH 64          /* JSON nesting of one incoming message */
 #define MCP_MAX_ID_LEN 256        /* bytes of a string request id */
 #define MCP_MAX_SUBSCRIPTIONS 256 /* resources/subscribe entries per session */
+#define MCP_MAX_SUB_BYTES 16384   /* bytes of subscribed URIs per session (bounds memory) */
+#define MCP_NONCE_LEN 16          /* random bytes naming a session */
+#define MCP_TAG_LEN 16            /* bytes of the MAC kept in a sealed id */
 #define MCP_MAX_URI_LEN 2048      /* bytes of a URI in resources/read|subscribe */
 #define MCP_MAX_COMPLETIONS 100   /* values in one completion/complete answer (spec cap) */
 #define MCP_MAX_ARG_KEYS 256      /* members of one object inside tool arguments */
@@ -68,11 +71,15 @@ struct mcp_engine {
     void *complete_ud;
 
     pthread_mutex_t mu;             /* guards everything below */
-    struct mcp_session **buckets;   /* hash table of live sessions by id (chained) */
+    struct mcp_session **buckets;   /* hash table of live sessions by key (chained) */
     size_t nbuckets;                /* a power of two */
-    struct mcp_session *lru_head;   /* most recently used */
-    struct mcp_session *lru_tail;   /* least recently used: evicted first */
+    /* Two LRU lists: [0] sessions that made no request after initialize (evicted first),
+     * [1] the others. Heads are the most recently used. */
+    struct mcp_session *lru_head[2];
+    struct mcp_session *lru_tail[2];
     size_t nsessions;
+    unsigned char (*closed_ids)[MCP_NONCE_LEN]; /* ring of MCP_MAX_CLOSED_IDS closed keys */
+    size_t nclosed, closed_next;
     atomic_ullong next_request;     /* numbers server->client request ids "srv-<n>" */
     mcp_clock_fn clock;
     void *clock_ctx;
@@ -89,24 +96,47 @@ struct mcp_pending {
     struct mcp_pending *next;
 };
 
+/* Client capabilities that change what the server may send, as bits (sealed in ids). */
+enum {
+    MCP_CAP_ELICIT = 1u << 0,       /* elicitation */
+    MCP_CAP_ELICIT_FORM = 1u << 1,  /* elicitation.form */
+    MCP_CAP_ELICIT_URL = 1u << 2,   /* elicitation.url */
+    MCP_CAP_SAMPLING = 1u << 3,     /* sampling */
+    MCP_CAP_SAMPLING_TOOLS = 1u << 4, /* sampling.tools */
+    MCP_CAP_SAMPLING_CTX = 1u << 5, /* sampling.context */
+    MCP_CAP_ROOTS = 1u << 6,        /* roots */
+    MCP_CAP_ROOTS_CHANGED = 1u << 7, /* roots.listChanged */
+};
+
+/* What a sealed session id carries (mcp_token.c). */
+struct mcp_session_state {
+    unsigned char nonce[MCP_NONCE_LEN];
+    const char *version; /* a static version string, or NULL before initialize */
+    unsigned caps;       /* MCP_CAP_* */
+    int log_level;       /* enum mcp_log_level, or -1 */
+    char client_name[MCP_CLIENT_NAME_MAX + 1];
+    char client_version[MCP_CLIENT_VERSION_MAX + 1];
+};
+
 struct mcp_session {
-    char id[33]; /* 32 hex characters */
+    char id[33]; /* the key: hex of state.nonce, never changes */
 
     /* Table links and use time: guarded by the engine mutex. */
     struct mcp_session *hnext, *lru_prev, *lru_next;
     uint64_t last_used_ms;
     int in_table; /* 1 while the engine's table holds it (and one reference) */
+    int used;     /* made a request after initialize: LRU list [1] */
 
     pthread_mutex_t mu;   /* guards everything below */
     pthread_cond_t cond;  /* signalled on answers to pending requests, cancels, close */
     size_t refs;          /* the table's reference plus one per open/find */
     int closed;           /* closed, evicted or expired: calls are cancelled */
-    const char *version;  /* one of the static version strings, NULL before initialize */
+    struct mcp_session_state st; /* version, capabilities, client, log level */
+    char token[MCP_SESSION_ID_MAX]; /* the id clients send: sealed st, or id */
     int initialized;      /* notifications/initialized arrived */
-    cJSON *client_caps;   /* owned copy of initialize's params.capabilities, or NULL */
-    int log_level;        /* enum mcp_log_level, or -1 before any logging/setLevel */
     char **subs;          /* subscribed URIs (owned) */
     size_t nsubs;
+    size_t sub_bytes;     /* bytes of subs, bounded by MCP_MAX_SUB_BYTES */
     struct mcp_call *inflight; /* requests being served, by the threads serving them */
     size_t ninflight;
     struct mcp_pending *pending;
@@ -161,11 +191,14 @@ cJSON *mcp_notification(const char *method, cJSON *params);
 /* ---- mcp_session.c ------------------------------------------------------------------------*/
 
 uint64_t mcp_now_ms(mcp_engine *e);
-void mcp_session_retain(mcp_session *s);
-/* Mark s used now (moves it to the LRU head). */
-void mcp_session_touch(mcp_engine *e, mcp_session *s);
-/* Start the session over with a negotiated version and the client's capabilities (copied). */
-void mcp_session_reset(mcp_session *s, const char *version, const cJSON *caps);
+/* Mark s used now (moves it to the head of its LRU list; request = 1 moves it to the list
+ * of sessions that made a request after initialize). */
+void mcp_session_touch(mcp_engine *e, mcp_session *s, int request);
+/* Start the session over with a negotiated version and what initialize's params say of
+ * the client (capabilities, clientInfo), and seal its id anew. */
+void mcp_session_reset(mcp_engine *e, mcp_session *s, const char *version, const cJSON *params);
+/* 1 if the session's client declared every capability in bits (MCP_CAP_*). */
+int mcp_session_has_caps(mcp_session *s, unsigned bits);
 /* Register c under its key; ERR_EXISTS for a duplicate id, ERR_RATE_LIMITED past
  * max_inflight, ERR_WRONG_STATE when the session is closed. */
 err_code mcp_session_add_call(mcp_session *s, mcp_call *c, size_t max_inflight);
@@ -179,7 +212,25 @@ err_code mcp_session_subscribe(mcp_session *s, const char *uri, int on);
 /* 1 if the session holds a subscription to uri. */
 int mcp_session_subscribed(mcp_session *s, const char *uri);
 int mcp_session_log_level(mcp_session *s);
-void mcp_session_set_log_level(mcp_session *s, int level);
+/* Set the level and seal the id anew (the HTTP transport echoes the new id). */
+void mcp_session_set_log_level(mcp_engine *e, mcp_session *s, int level);
+
+/* ---- mcp_token.c --------------------------------------------------------------------------*/
+
+/* The capability bit of a dotted path ("elicitation.url"), or 0 for one not tracked. */
+unsigned mcp_cap_bit(const char *path);
+/* The bits a capabilities object declares. */
+unsigned mcp_caps_from_json(const cJSON *caps);
+/* Write the id clients send for st into out (cap >= MCP_SESSION_ID_MAX): sealed with the
+ * engine's MAC, or the hex nonce without one. */
+void mcp_token_make(const mcp_engine *e, const struct mcp_session_state *st, char *out,
+                    size_t cap);
+/* Read an id a client sent: 0 with *ret filled (with a MAC: the whole sealed state; without:
+ * only the nonce, and *ret_sealed = 0), or -1 if it is malformed or its MAC does not match. */
+int mcp_token_read(const mcp_engine *e, const char *id, struct mcp_session_state *ret,
+                   int *ret_sealed);
+/* Lowercase hex of n bytes into out (2n + 1 bytes). */
+void mcp_hex(const unsigned char *b, size_t n, char *out);
 /* Close everything and drop the table references (engine teardown). */
 void mcp_sessions_free_all(mcp_engine *e);
 

@@ -303,7 +303,7 @@ static void n_initialized(mcp_engine *e, mcp_session *s, const cJSON *params)
     if (!s)
         return;
     pthread_mutex_lock(&s->mu);
-    if (s->version)
+    if (s->st.version)
         s->initialized = 1;
     pthread_mutex_unlock(&s->mu);
 }
@@ -439,15 +439,17 @@ static enum one_result handle_one(mcp_engine *e, mcp_session *s, cJSON *m, struc
     return serve_request(e, s, m, out, in_batch, ret_reply);
 }
 
-/* A batch (2025-03-26 sessions only): every element in order, the answers as one array. */
+/* A batch (2025-03-26 and 2024-11-05 sessions only; 2025-06-18 removed batching, 2024-11-05
+ * inherits JSON-RPC 2.0's and is served like 2025-03-26): every element in order, the
+ * answers as one array. */
 static enum mcp_outcome handle_batch(mcp_engine *e, mcp_session *s, cJSON *root,
                                      struct mcp_out *out)
 {
     const char *v = s ? mcp_session_version(s) : NULL;
     int n = cJSON_GetArraySize(root);
     const char *why = NULL;
-    if (!v || strcmp(v, "2025-03-26") != 0)
-        why = "Invalid Request: batches are only accepted on 2025-03-26 sessions";
+    if (!v || strcmp(v, "2025-03-26") > 0)
+        why = "Invalid Request: batches are only accepted on 2025-03-26 and 2024-11-05 sessions";
     else if (n == 0)
         why = "Invalid Request: empty batch";
     else if ((size_t)n > e->cfg.max_batch)
@@ -476,9 +478,31 @@ static enum mcp_outcome handle_batch(mcp_engine *e, mcp_session *s, cJSON *root,
     return requests ? MCP_OUT_CANCELLED : MCP_OUT_ACCEPTED;
 }
 
+/* 1 if m is a request other than initialize (the message makes a session "used"). */
+static int is_work(const cJSON *m)
+{
+    const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method");
+    return cJSON_GetObjectItemCaseSensitive(m, "id") && cJSON_IsString(method) &&
+           strcmp(method->valuestring, "initialize") != 0;
+}
+
+static int has_work(const cJSON *root)
+{
+    if (!cJSON_IsArray(root))
+        return is_work(root);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, root)
+    {
+        if (is_work(it))
+            return 1;
+    }
+    return 0;
+}
+
 enum mcp_outcome mcp_engine_handle(mcp_engine *e, mcp_session *s, const char *msg, size_t len,
                                    const struct mcp_sink *sink)
 {
+    int work = 0;
     struct mcp_out out = {.sink = sink};
     enum mcp_outcome outcome = MCP_OUT_ACCEPTED;
     int code;
@@ -491,6 +515,7 @@ enum mcp_outcome mcp_engine_handle(mcp_engine *e, mcp_session *s, const char *ms
         outcome = MCP_OUT_REJECTED;
         goto cleanup;
     }
+    work = has_work(root);
     if (cJSON_IsArray(root)) {
         outcome = handle_batch(e, s, root, &out);
         goto cleanup;
@@ -515,7 +540,7 @@ enum mcp_outcome mcp_engine_handle(mcp_engine *e, mcp_session *s, const char *ms
 cleanup:
     cJSON_Delete(root);
     if (s) {
-        mcp_session_touch(e, s);
+        mcp_session_touch(e, s, work);
         mcp_session_release(s);
     }
     return outcome;

@@ -13,7 +13,7 @@ void mcp_add_opt_string(cJSON *obj, const char *key, const char *s)
 
 /* What this engine offers. Nothing changes the catalogue at runtime, so listChanged is
  * false; subscribe is accepted for any URI (it is recorded per session). */
-static cJSON *server_capabilities(void)
+static cJSON *server_capabilities(const char *version)
 {
     cJSON *caps = cJSON_CreateObject();
     cJSON_AddBoolToObject(cJSON_AddObjectToObject(caps, "tools"), "listChanged", 0);
@@ -22,7 +22,8 @@ static cJSON *server_capabilities(void)
     cJSON_AddBoolToObject(res, "listChanged", 0);
     cJSON_AddBoolToObject(cJSON_AddObjectToObject(caps, "prompts"), "listChanged", 0);
     cJSON_AddObjectToObject(caps, "logging");
-    cJSON_AddObjectToObject(caps, "completions");
+    if (strcmp(version, "2025-03-26") >= 0) /* 2024-11-05 has completion but no capability */
+        cJSON_AddObjectToObject(caps, "completions");
     return caps;
 }
 
@@ -33,13 +34,12 @@ void mcp_m_initialize(mcp_call *c, const cJSON *params, struct mcp_answer *a)
     if (!version)
         version = MCP_LATEST_VERSION; /* the client decides whether it can live with it */
     if (c->session)
-        mcp_session_reset(c->session, version,
-                          cJSON_GetObjectItemCaseSensitive(params, "capabilities"));
+        mcp_session_reset(c->engine, c->session, version, params);
 
     const struct mcp_config *cfg = &c->engine->cfg;
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "protocolVersion", version);
-    cJSON_AddItemToObject(r, "capabilities", server_capabilities());
+    cJSON_AddItemToObject(r, "capabilities", server_capabilities(version));
     cJSON *info = cJSON_AddObjectToObject(r, "serverInfo");
     cJSON_AddStringToObject(info, "name", cfg->name);
     cJSON_AddStringToObject(info, "version", cfg->version);
@@ -69,7 +69,7 @@ void mcp_m_set_level(mcp_call *c, const cJSON *params, struct mcp_answer *a)
         return;
     }
     if (c->session)
-        mcp_session_set_log_level(c->session, l);
+        mcp_session_set_log_level(c->engine, c->session, l);
     a->result = cJSON_CreateObject();
 }
 

@@ -27,6 +27,8 @@ static cJSON *tool_json(const mcp_call *c, const struct mcp_tool_row *t)
     cJSON_AddItemToObject(j, "inputSchema", cJSON_Duplicate(t->input_schema, 1));
     if (v0618 && t->output_schema)
         cJSON_AddItemToObject(j, "outputSchema", cJSON_Duplicate(t->output_schema, 1));
+    if (!mcp_call_at_least(c, "2025-03-26"))
+        return j; /* 2024-11-05 tools have name, description and inputSchema only */
     cJSON *ann = cJSON_AddObjectToObject(j, "annotations");
     if (!v0618)
         mcp_add_opt_string(ann, "title", t->title); /* 2025-03-26 has no top-level title */

@@ -511,7 +511,7 @@ testFor(['skilld'], 'skilld: ask', async () => {
   r = await run(['ask', 'x'.repeat(5000)]);
   exits(r, 1);
   has(r.err, 'HTTP 413');
-  has(r.err, "field 'query' is 5000 bytes");
+  has(r.err, "field 'query' is 5000 characters");
   const t = runTty(['ask', ENI]);
   assert.equal(t.code, 0);
   has(t.out, '\x1b[0;1mSkill\x1b[0m');

@@ -780,6 +780,15 @@ static void test_errors(void **state)
     big[RT_QUERY_MAX + 1] = '\0';
     assert_int_equal(rt_route(router, "ecs", big, RT_QUERY_MAX + 1, &res, &e), ERR_TOO_BIG);
     free(big);
+    /* the limit is in characters: 4096 three-byte characters route, 4097 do not */
+    big = xmalloc(3 * (RT_QUERY_MAX + 1) + 1);
+    for (int i = 0; i <= RT_QUERY_MAX; i++)
+        memcpy(big + 3 * i, "\xe7\xa3\x81", 3); /* 磁 */
+    err_clear(&e);
+    assert_int_equal(rt_route(router, "ecs", big, 3 * RT_QUERY_MAX, &res, &e), ERR_OK);
+    err_clear(&e);
+    assert_int_equal(rt_route(router, "ecs", big, 3 * (RT_QUERY_MAX + 1), &res, &e), ERR_TOO_BIG);
+    free(big);
     err_clear(&e);
     assert_int_equal(rt_route(router, "ecs", "\xff\xfe", 2, &res, &e), ERR_INVALID);
 }

@@ -175,7 +175,7 @@ static void test_same_bad_input_same_error(void **state)
     } rows[] = {
         {"empty query", "{\"query\":\"\"}", "invalid_request", "field 'query' is empty"},
         {"blank query", "{\"query\":\" \\t \"}", "invalid_request", "field 'query' is empty"},
-        {"query too long", long_query, "too_big", "the limit is 4096 bytes"},
+        {"query too long", long_query, "too_big", "the limit is 4096 characters"},
         {"unknown product", "{\"query\":\"disk\",\"product\":\"rds\"}", "not_found",
          "unknown product 'rds'; known products: ecs"},
         {"query a number", "{\"query\":5}", "invalid_request", "field 'query' must be a string"},
@@ -240,6 +240,25 @@ static void test_good_input_and_unknown_field(void **state)
     assert_true(tool.is_error);
     assert_string_equal(tool.name, "invalid_request");
     assert_string_equal(tool.message, "unknown field 'lang'; the fields are query and product");
+
+    /* The limit counts characters, as the tool's schema (maxLength) does: 4096 Chinese
+     * characters (12288 bytes) route on both roads; one more is too big on both. */
+    for (int extra = 0; extra < 2; extra++) {
+        struct buf b;
+        buf_init(&b, 0);
+        buf_puts(&b, "{\"query\":\"");
+        for (int i = 0; i < RT_QUERY_MAX + extra; i++)
+            buf_puts(&b, i % 2 ? "\xe7\xa3\x81" : "\xe7\x9b\x98"); /* 磁盘 */
+        buf_puts(&b, "\"}");
+        route_api_handle(&app, "POST", NULL, NULL, b.data, b.len, "application/json", &status,
+                         &json);
+        assert_int_equal(status, extra ? 413 : 200);
+        free(json);
+        struct answer t = {0};
+        call_route(b.data, &t);
+        assert_int_equal(t.is_error, extra);
+        buf_release(&b);
+    }
 }
 
 static err_code squat(mcp_call *call, const cJSON *args, void *ud, struct mcp_tool_result *out,

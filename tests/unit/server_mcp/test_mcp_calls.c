@@ -172,6 +172,18 @@ static void test_progress_and_logs(void **state)
     assert_int_equal(cap_count_method(&j.cap, "notifications/progress"), 0);
     cap_release(&j.cap);
     mcp_session_release(s);
+
+    /* progress "message" is 2025-03-26's: a 2024-11-05 session gets progress without it */
+    static const char *const versions[] = {"2025-03-26", "2024-11-05"};
+    for (size_t v = 0; v < ARRAY_LEN(versions); v++) {
+        s = test_session(e, versions[v], NULL);
+        job_start(&j, e, s, call_msg(4, "progress", 1));
+        job_finish(&j);
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(cap_msg(&j.cap, 0), "params");
+        assert_int_equal(cJSON_HasObjectItem(p, "message"), v == 0);
+        cap_release(&j.cap);
+        mcp_session_release(s);
+    }
     mcp_engine_free(e);
 }
 

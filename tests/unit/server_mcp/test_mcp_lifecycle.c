@@ -28,11 +28,12 @@ static void test_version_negotiation(void **state)
     /* offered -> answered; title and description appear only where the version has them */
     static const struct {
         const char *offered, *answered;
-        int title, description;
+        int title, description, completions;
     } rows[] = {
-        {"2025-11-25", "2025-11-25", 1, 1}, {"2025-06-18", "2025-06-18", 1, 0},
-        {"2025-03-26", "2025-03-26", 0, 0}, {"2024-11-05", "2025-11-25", 1, 1},
-        {"2026-07-28", "2025-11-25", 1, 1}, {NULL, "2025-11-25", 1, 1},
+        {"2025-11-25", "2025-11-25", 1, 1, 1}, {"2025-06-18", "2025-06-18", 1, 0, 1},
+        {"2025-03-26", "2025-03-26", 0, 0, 1}, {"2024-11-05", "2024-11-05", 0, 0, 0},
+        {"2024-10-07", "2025-11-25", 1, 1, 1}, {"2026-07-28", "2025-11-25", 1, 1, 1},
+        {NULL, "2025-11-25", 1, 1, 1},
     };
     mcp_engine *e = test_engine(0, 0);
     for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
@@ -53,16 +54,18 @@ static void test_version_negotiation(void **state)
         assert_string_equal(cJSON_GetObjectItemCaseSensitive(r, "instructions")->valuestring,
                             "be nice");
         const cJSON *caps = cJSON_GetObjectItemCaseSensitive(r, "capabilities");
-        static const char *const want[] = {"tools", "resources", "prompts", "logging",
-                                           "completions"};
+        static const char *const want[] = {"tools", "resources", "prompts", "logging"};
         for (size_t k = 0; k < ARRAY_LEN(want); k++)
             assert_true(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(caps, want[k])));
+        /* 2024-11-05 has completion/complete but no capability for it */
+        assert_int_equal(cJSON_HasObjectItem(caps, "completions"), rows[i].completions);
         assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(caps, "resources"), "subscribe")));
         cap_release(&c);
         mcp_session_release(s);
     }
     assert_true(mcp_version_supported("2025-06-18"));
+    assert_true(mcp_version_supported("2024-11-05"));
     assert_false(mcp_version_supported("2025-06-19"));
     assert_false(mcp_version_supported(NULL));
     mcp_engine_free(e);

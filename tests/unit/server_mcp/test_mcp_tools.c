@@ -94,10 +94,12 @@ static void test_list_pages_and_versions(void **state)
 {
     (void)state;
     mcp_engine *e = tools_engine(3);
-    static const char *const versions[] = {"2025-11-25", "2025-06-18", "2025-03-26"};
+    static const char *const versions[] = {"2025-11-25", "2025-06-18", "2025-03-26",
+                                           "2024-11-05"};
     for (size_t v = 0; v < ARRAY_LEN(versions); v++) {
         mcp_session *s = test_session(e, versions[v], NULL);
         int modern = strcmp(versions[v], "2025-06-18") >= 0;
+        int annotated = strcmp(versions[v], "2025-03-26") >= 0; /* 2024-11-05 has none */
         struct cap c;
         cap_init(&c);
         cJSON *r = run_result(e, s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", &c);
@@ -110,11 +112,14 @@ static void test_list_pages_and_versions(void **state)
         assert_int_equal(cJSON_HasObjectItem(echo, "title"), modern);
         assert_int_equal(cJSON_HasObjectItem(echo, "outputSchema"), modern);
         const cJSON *ann = cJSON_GetObjectItemCaseSensitive(echo, "annotations");
-        assert_int_equal(cJSON_HasObjectItem(ann, "title"), !modern);
-        assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ann, "readOnlyHint")));
-        assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(ann, "destructiveHint")));
-        assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ann, "idempotentHint")));
-        assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(ann, "openWorldHint")));
+        assert_int_equal(ann != NULL, annotated);
+        if (annotated) {
+            assert_int_equal(cJSON_HasObjectItem(ann, "title"), !modern);
+            assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ann, "readOnlyHint")));
+            assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(ann, "destructiveHint")));
+            assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ann, "idempotentHint")));
+            assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(ann, "openWorldHint")));
+        }
         const cJSON *schema = cJSON_GetObjectItemCaseSensitive(echo, "inputSchema");
         assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(schema, "additionalProperties")));
         /* the default schema of a tool registered without one is an object schema */
