@@ -146,6 +146,8 @@ size_t rt_patterns_extract(const struct rt_patterns *p, const char *s, size_t le
                            struct rt_entity *out, size_t max);
 
 /* ---- The index of one product ------------------------------------------------------- */
+#define RT_SKILLS_MAX 32  /* skills of one product (rt_router_new refuses more) */
+#define RT_PATHS_MAX 128  /* paths of one product, all skills together */
 struct rt_prod {
     const struct kb_product *p;
     struct rt_map dict;        /* token -> id */

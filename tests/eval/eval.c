@@ -94,6 +94,7 @@ int main(int argc, char **argv)
     err_clear(&e);
     char *line = xmalloc(EVAL_LINE_MAX);
     struct rt_result *res = xmalloc(sizeof *res);
+    struct rt_debug dbg;
     if ((dir ? kb_load_dir(dir, &kb, &e) : kb_load_embedded(&kb, &e)) != ERR_OK ||
         rt_router_new(kb, NULL, &r, &e) != ERR_OK) {
         fprintf(stderr, "skilld-eval: %s\n", e.msg);
@@ -121,7 +122,7 @@ int main(int argc, char **argv)
         const char *gs = str_or_null(j, "skill"), *gp = str_or_null(j, "path");
         const char *gl = str_or_null(j, "lang");
         err_clear(&e);
-        if (rt_route(r, "ecs", q, strlen(q), res, &e) != ERR_OK) {
+        if (rt_route_debug(r, "ecs", q, strlen(q), res, &dbg, &e) != ERR_OK) {
             fprintf(stderr, "line %zu: %s\n", lineno, e.msg);
             cJSON_Delete(j);
             continue;
@@ -148,13 +149,13 @@ int main(int argc, char **argv)
         oos_both += !ps && !gs;
         if (dump)
             printf("DUMP\t%s\t%s\t%.2f\t%.2f\t%.2f\t%u\t%.3f\t%s\n", gs ? gs : "null",
-                   ps ? ps : "null", res->evidence, res->evidence_all, res->evidence_specific,
+                   ps ? ps : "null", dbg.evidence, dbg.evidence_all, dbg.evidence_specific,
                    res->signals, res->confidence, q);
         if (verbose && !pa)
             printf("MISS %-5s %s/%s -> %s/%s (conf %.2f, ev %.1f)\n     %s\n",
                    str_or_null(j, "id") ? str_or_null(j, "id") : "?", gs ? gs : "null",
                    gp ? gp : "null", ps ? ps : "null", pp ? pp : "null", res->confidence,
-                   res->evidence, q);
+                   dbg.evidence, q);
         cJSON_Delete(j);
     }
     double sa = ratio(all.skill_ok, all.n), pa = ratio(all.path_ok, all.n);

@@ -1,0 +1,179 @@
+/* decide.c - the last step of rt_route: is the query in scope, which skill and path, how
+ * sure, and the alternatives. Layer: router.
+ *
+ * Scope: each rule weighs the product evidence left outside the spans of its cue, on the
+ * English scale, against a margin. Confidence is a probability: a raw score from the
+ * skill and path margins mapped through a calibration table measured on labelled sets. */
+#include "router/rt_query.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Chinese text yields more scored units than English (a CJK bigram per character, against
+ * one token per word): on the labelled sets in-scope Chinese queries carry about 1.65 times
+ * the evidence of English ones. The scope margins divide Chinese evidence by this. */
+#define CJK_EVIDENCE_SCALE 1.65
+
+struct rt_options rt_default_options(void)
+{
+    struct rt_options o = {
+        .oos_min_evidence = 12.0,
+        .oos_min_specific = 6.0,
+        .oos_topic_margin = 80.0,
+        .oos_chit_margin = 20.0,
+        .oos_request_margin = 40.0,
+        .oos_veto_override = 120.0,
+        .path_margin = 0.5,
+    };
+    return o;
+}
+
+/* Calibration: raw in-scope score -> the share of answers at that score that were right
+ * (skill and path), measured with `skilld-eval --reliability` on the team's independent
+ * set A over knowledge that had not been tuned on it. Linear between rows. To recalibrate:
+ * rerun, then replace the rows (raw ascending, right non-decreasing). */
+static const struct {
+    double raw, right;
+} calibration[] = {
+    {0.00, 0.05}, {0.30, 0.30}, {0.40, 0.45}, {0.47, 0.55}, {0.565, 0.71},
+    {0.65, 0.88}, {0.75, 0.93}, {0.84, 0.95}, {0.95, 0.98}, {1.00, 0.99},
+};
+
+static double calibrate(double raw)
+{
+    if (raw <= calibration[0].raw)
+        return calibration[0].right;
+    for (size_t i = 1; i < ARRAY_LEN(calibration); i++)
+        if (raw <= calibration[i].raw) {
+            double t = (raw - calibration[i - 1].raw) /
+                       (calibration[i].raw - calibration[i - 1].raw);
+            return calibration[i - 1].right +
+                   t * (calibration[i].right - calibration[i - 1].right);
+        }
+    return calibration[ARRAY_LEN(calibration) - 1].right;
+}
+
+static double squash(double x, double k)
+{
+    return 1.0 - exp(-x / k);
+}
+
+/* Evidence on the English scale: the CJK part divided by CJK_EVIDENCE_SCALE. */
+static double en_scale(double all, double zh)
+{
+    return all - zh * (1.0 - 1.0 / CJK_EVIDENCE_SCALE);
+}
+
+/* Out of scope? The reason, or RT_OOS_NONE. A request ("translate", "写一篇") needs
+ * specific evidence (skill words, not "server" or "ECS" alone) to stay in scope. */
+static enum rt_oos_reason judge_scope(const struct rt_options *o, const struct rt_query *q,
+                                      const struct rt_scores *sc)
+{
+    const struct rt_prod *x = q->x;
+    unsigned sig = q->signals;
+    int topic_veto = q->oos_topic >= 0 ? x->oos_veto[q->oos_topic] : 0;
+    double rest = en_scale(sc->rest, sc->rest_zh), spec = en_scale(sc->specific, sc->spec_zh);
+    if ((sig & RT_SIG_INSTR) || topic_veto == 2)
+        return RT_OOS_INSTRUCTION;
+    if (((sig & RT_SIG_VETO) || topic_veto == 1) && !(sig & RT_SIG_MIGRATE) &&
+        rest < o->oos_veto_override)
+        return RT_OOS_OTHER_TOPIC;
+    /* Naming one of the product's own operations makes the product the subject. */
+    if (q->oos_topic >= 0 && !topic_veto && !(sig & RT_SIG_OWN_API) &&
+        rest - sc->method < o->oos_topic_margin)
+        return RT_OOS_OTHER_TOPIC;
+    if ((sig & RT_SIG_REQUEST) && spec < o->oos_request_margin)
+        return RT_OOS_CHIT_CHAT;
+    if ((sig & RT_SIG_CHIT) && rest < o->oos_chit_margin)
+        return RT_OOS_CHIT_CHAT;
+    if (sc->all < o->oos_min_evidence || sc->specific < o->oos_min_specific)
+        return RT_OOS_NO_EVIDENCE;
+    return RT_OOS_NONE;
+}
+
+/* Alternatives: the runner-up path of the chosen skill, then the next skills. */
+static void alternatives(const struct rt_router *r, const struct rt_query *q,
+                         struct rt_scores *sc, struct rt_result *res, int best, int gp)
+{
+    const struct rt_prod *x = q->x;
+    double s1 = sc->skill[best];
+    int alt_path = -1;
+    for (size_t g = 0; g < x->npaths; g++)
+        if (x->path_skill[g] == best && (int)g != gp &&
+            (alt_path < 0 || sc->path[g] > sc->path[alt_path]))
+            alt_path = (int)g;
+    if (alt_path >= 0 && sc->path[alt_path] > 0) {
+        double pm = sc->path[gp] > 0 ? sc->path[alt_path] / sc->path[gp] : 0;
+        res->alts[res->nalts].skill = res->skill;
+        res->alts[res->nalts].path = x->paths[alt_path];
+        res->alts[res->nalts].confidence = res->confidence * (pm < 1 ? pm : 1) * 0.9;
+        res->nalts++;
+    }
+    for (int k = 0; k < 2 && res->nalts < RT_ALTS_MAX; k++) {
+        int nb = -1;
+        for (size_t s = 0; s < x->nskills; s++) {
+            if ((int)s == best)
+                continue;
+            int used = 0;
+            for (size_t a = 0; a < res->nalts; a++)
+                used |= res->alts[a].skill == &x->p->skills[s];
+            if (!used && sc->skill[s] > 0 && (nb < 0 || sc->skill[s] > sc->skill[nb]))
+                nb = (int)s;
+        }
+        if (nb < 0)
+            break;
+        int fc;
+        int np = rt_choose_path(r, q, res, sc, nb, &fc);
+        res->alts[res->nalts].skill = &x->p->skills[nb];
+        res->alts[res->nalts].path = x->paths[np];
+        res->alts[res->nalts].confidence = res->confidence * sc->skill[nb] / s1;
+        res->nalts++;
+    }
+}
+
+void rt_decide(const struct rt_router *r, const struct rt_query *q, struct rt_scores *sc,
+               struct rt_result *res, struct rt_debug *dbg)
+{
+    const struct rt_prod *x = q->x;
+    const struct rt_options *o = &r->opt;
+    int best = 0, second = -1;
+    for (size_t s = 1; s < x->nskills; s++)
+        if (sc->skill[s] > sc->skill[best])
+            best = (int)s;
+    for (size_t s = 0; s < x->nskills; s++)
+        if ((int)s != best && (second < 0 || sc->skill[s] > sc->skill[second]))
+            second = (int)s;
+    res->oos_topic = q->oos_topic >= 0 ? &x->p->oos[q->oos_topic] : NULL;
+    if (dbg) {
+        dbg->evidence = sc->rest;
+        dbg->evidence_all = sc->all;
+        dbg->evidence_specific = sc->specific;
+        dbg->anchors = q->anchors;
+        dbg->action = q->action;
+        dbg->nskills = x->nskills < RT_DEBUG_SKILLS ? x->nskills : RT_DEBUG_SKILLS;
+        for (size_t s = 0; s < dbg->nskills; s++)
+            dbg->skill_score[s] = sc->skill[s];
+    }
+    enum rt_oos_reason why = judge_scope(o, q, sc);
+    if (why != RT_OOS_NONE) {
+        res->oos = why;
+        /* Sure when there is no product evidence left, less so as evidence grows. */
+        res->confidence = 1.0 - 0.7 * squash(sc->rest, o->oos_topic_margin * 1.5);
+        return;
+    }
+    int from_cues = 0;
+    int gp = rt_choose_path(r, q, res, sc, best, &from_cues);
+    res->skill = &x->p->skills[best];
+    res->path = x->paths[gp];
+    double s1 = sc->skill[best], s2 = second >= 0 ? sc->skill[second] : 0;
+    double margin = s1 > 0 ? (s1 - s2) / s1 : 0;
+    double raw = squash(s1, 12.0) * (0.45 + 0.55 * margin);
+    res->confidence = calibrate(raw > 1 ? 1 : raw);
+    if (dbg) {
+        dbg->raw = raw;
+        dbg->path_from_cues = from_cues;
+    }
+    alternatives(r, q, sc, res, best, gp);
+    rt_compose_warnings(res);
+    rt_compose_tools(res);
+}

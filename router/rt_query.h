@@ -1,0 +1,92 @@
+/* rt_query.h - private to router/: the state of one query as it passes the three steps of
+ * rt_route, each in its own file: analysis (analyze.c: text, masks, signals, evidence
+ * classes, the command a query gives), scoring (score.c: skill and path scores, product
+ * evidence) and the decision (decide.c: scope, skill, path, confidence, alternatives). */
+#ifndef SKILLD_ROUTER_RT_QUERY_H
+#define SKILLD_ROUTER_RT_QUERY_H
+
+#include "router/rt_int.h"
+
+#define RT_HITS_MAX 256   /* phrase hits kept per query */
+#define RT_QTOK_MAX 1024  /* distinct tokens kept per query */
+#define RT_QNORM_CAP RT_NORM_CAP(RT_QUERY_MAX)
+
+/* What a byte of the normalised query is (bits of rt_query.span). */
+enum {
+    SPAN_MASKED = 1u << 0,  /* not about the product: OOS cue, chit-chat, request material */
+    SPAN_PLAIN = 1u << 1,   /* a method word of a request or beside an OOS cue ("sdk") */
+};
+
+/* The state of one query. Built by rt_analyze, read by the later steps. */
+struct rt_query {
+    const struct rt_prod *x;
+    char norm[RT_QNORM_CAP];      /* the subject text: normalised, typos fixed, payload out */
+    char tmp[RT_QNORM_CAP];       /* scratch */
+    char subject[RT_QUERY_MAX + 1]; /* the folded query with payload and instructions blanked */
+    size_t len;                   /* bytes of norm */
+    unsigned char span[RT_QNORM_CAP]; /* [len] SPAN_* bits */
+    struct rt_hit hits[RT_HITS_MAX];
+    size_t nhits;
+    int ids[RT_QTOK_MAX];         /* token ids */
+    float qw[RT_QTOK_MAX];        /* weight of each token in the whole query */
+    float qw_rest[RT_QTOK_MAX];   /* ... from occurrences outside masked spans */
+    float qw_spec[RT_QTOK_MAX];   /* ... and outside method words */
+    unsigned char zh[RT_QTOK_MAX]; /* 1 if the token is CJK text */
+    size_t ntok;
+    size_t latin, cjk;            /* letters seen, for the language */
+    unsigned signals;             /* RT_SIG_* */
+    unsigned anchors;             /* RT_EV_* evidence classes outside masked spans */
+    int oos_topic;                /* index of the matched out-of-scope topic, or -1 */
+    int extra_plain;              /* CamelCase words being added count as method words */
+    const char *action;           /* the API action a command names (command.c), or NULL */
+};
+
+/* Per-query scores (score.c). Sizes are bounded by RT_SKILLS_MAX / RT_PATHS_MAX, checked
+ * when the router is built. */
+struct rt_scores {
+    double skill[RT_SKILLS_MAX];
+    double path_bonus[RT_PATHS_MAX]; /* cue, API-owner and command bonuses per path */
+    double path[RT_PATHS_MAX];       /* the last choose_path's scores */
+    double all;      /* product evidence of every token and phrase */
+    double rest;     /* ... outside masked spans */
+    double specific; /* ... outside masked spans, without the generic product terms */
+    double method;   /* the part of rest on method words beside an OOS cue ("api", "sdk") */
+    double rest_zh;  /* the part of rest on CJK tokens and phrases */
+    double spec_zh;  /* the part of specific on CJK tokens and phrases */
+};
+
+/* ---- analyze.c ------------------------------------------------------------------------ */
+/* Analyse query (len bytes, valid UTF-8, <= RT_QUERY_MAX) for product x: fills q and the
+ * language, entities, payload span and signals of res. Returns 0 when nothing is left of
+ * the query after normalisation (the caller reports it empty). */
+int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *query,
+               size_t len, struct rt_query *q, struct rt_result *res);
+/* 1 if any byte of [a, b) of the normalised query has one of the SPAN_* bits. */
+int rt_span_has(const struct rt_query *q, size_t a, size_t b, unsigned bits);
+
+/* ---- command.c ------------------------------------------------------------------------ */
+/* The command a query gives: sets RT_SIG_COMMAND when it is an imperative on named
+ * resources, and q->action to the API action its verb and object name (or NULL). Finds
+ * the payload (shell text to run, file content, names) in the folded query fq[0..len):
+ * its bytes are blanked in q->subject and its span stored in res. */
+void rt_command_payload(const struct rt_query *q, const char *fq, size_t len, char *subject,
+                        struct rt_result *res);
+void rt_command_detect(struct rt_query *q, const struct rt_result *res);
+
+/* ---- score.c -------------------------------------------------------------------------- */
+/* Skill scores, path bonuses and product evidence of an analysed query. */
+void rt_score(const struct rt_query *q, const struct rt_result *res, struct rt_scores *sc);
+/* Score the paths of skill s into sc->path; returns the best one's global index and sets
+ * *ret_from_cues to 1 when it came from the query rather than the default. */
+int rt_choose_path(const struct rt_router *r, const struct rt_query *q,
+                   const struct rt_result *res, struct rt_scores *sc, int s, int *ret_from_cues);
+/* 1 if skill s has a failure path. */
+int rt_skill_fails(const struct rt_prod *x, int s);
+
+/* ---- decide.c ------------------------------------------------------------------------- */
+/* Judge the scope, then pick skill and path, confidence and alternatives; fills res and,
+ * when dbg is not NULL, the diagnostics. */
+void rt_decide(const struct rt_router *r, const struct rt_query *q, struct rt_scores *sc,
+               struct rt_result *res, struct rt_debug *dbg);
+
+#endif
