@@ -261,6 +261,8 @@ static void check_product(struct kb_report *r, const struct kb_product *p)
     snprintf(file, sizeof file, "%s/_product.json", p->id);
     check_string(r, file, "title", p->title);
     check_strs(r, file, "terms", &p->terms);
+    check_strs(r, file, "names", &p->names);
+    check_strs(r, file, "ordinary", &p->ordinary);
     check_strs(r, file, "chit_chat", &p->chit_chat);
     check_strs(r, file, "requests", &p->requests);
     check_strs(r, file, "other_clouds", &p->other_clouds);

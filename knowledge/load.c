@@ -203,6 +203,8 @@ static void product_release(struct kb_product *p)
         strs_free(&p->oos[i].cues);
     }
     free(p->oos);
+    strs_free(&p->names);
+    strs_free(&p->ordinary);
     strs_free(&p->chit_chat);
     strs_free(&p->requests);
     strs_free(&p->other_clouds);
@@ -279,6 +281,8 @@ static void parse_product(struct ctx *c, const cJSON *j, const char *folder, str
     p->title = get_str(c, j, "title", 1, "");
     p->summary = get_str(c, j, "summary", 0, "");
     get_strs(c, j, "terms", "", &p->terms);
+    get_strs(c, j, "names", "", &p->names);
+    get_strs(c, j, "ordinary", "", &p->ordinary);
     get_strs(c, j, "chit_chat", "", &p->chit_chat);
     get_strs(c, j, "requests", "", &p->requests);
     get_strs(c, j, "other_clouds", "", &p->other_clouds);

@@ -288,7 +288,6 @@ static void mask_material(struct rt_query *q, const char *raw, size_t len)
 static void scan_phrases(struct rt_query *q, const char *raw, size_t rawlen)
 {
     const struct rt_prod *x = q->x;
-    q->nhits = rt_phrases_find(&x->ph, q->norm, q->len, q->hits, RT_HITS_MAX);
     drop_contained(q);
     q->oos_topic = -1;
     for (size_t i = 0; i < q->nhits; i++) {
@@ -396,35 +395,230 @@ static void scan_own_api(struct rt_query *q, const struct rt_result *res)
     }
 }
 
+/* Evidence classes: resource ids, region ids, the product's own API operations, its names
+ * and its (non-ordinary) vocabulary, outside masked spans. */
+static void scan_anchors(struct rt_query *q, const struct rt_result *res)
+{
+    const struct rt_prod *x = q->x;
+    for (size_t i = 0; i < res->nentities; i++)
+        switch (res->entities[i].kind) {
+        case RT_ENT_INSTANCE_ID:
+        case RT_ENT_SG_ID:
+        case RT_ENT_ENI_ID:
+        case RT_ENT_DISK_ID:
+        case RT_ENT_SNAPSHOT_ID:
+        case RT_ENT_IMAGE_ID:
+        case RT_ENT_POLICY_ID:
+        case RT_ENT_COMMAND_ID:
+        case RT_ENT_INVOCATION_ID:
+        case RT_ENT_VSWITCH_ID:
+        case RT_ENT_VPC_ID:
+        case RT_ENT_SG_RULE_ID:
+        case RT_ENT_EIP_ID:
+        case RT_ENT_INSTANCE_TYPE:
+            q->anchors |= RT_EV_ID;
+            break;
+        case RT_ENT_REGION:
+        case RT_ENT_ZONE:
+            q->anchors |= RT_EV_REGION;
+            break;
+        default:
+            break;
+        }
+    if (q->signals & RT_SIG_OWN_API)
+        q->anchors |= RT_EV_API;
+    size_t last_end = 0;
+    for (size_t i = 0; i < q->nhits; i++) {
+        const struct rt_phrase *p = &x->ph.v[q->hits[i].ph];
+        const struct rt_hit *h = &q->hits[i];
+        if (rt_span_has(q, h->start, h->end, SPAN_MASKED))
+            continue;
+        if (p->anchor) {
+            q->anchors |= p->kind == RT_PH_NAME ? RT_EV_NAME : RT_EV_VOCAB;
+            if (q->anchor_hit < 0)
+                q->anchor_hit = (int)i;
+        }
+        /* Vocabulary spans, overlapping ones once (hits come in order of start). */
+        if ((p->kind == RT_PH_SYN || p->kind == RT_PH_KEYWORD || p->kind == RT_PH_NAME) &&
+            (q->vocab == 0 || h->start >= last_end)) {
+            q->vocab++;
+            last_end = h->end;
+        } else if (p->kind == RT_PH_SYN || p->kind == RT_PH_KEYWORD) {
+            if (h->end > last_end)
+                last_end = h->end;
+        }
+    }
+    for (size_t i = 0; i < res->nentities; i++)
+        q->vocab += res->entities[i].kind == RT_ENT_ERROR_CODE ||
+                    res->entities[i].kind == RT_ENT_API;
+}
+
+/* ---- Instructions to the router ------------------------------------------------------- */
+
+/* Forms that address the router rather than ask about the product: a role or system tag,
+ * or a routing label written out. To add one: a row (matched case-insensitively; at_start
+ * rows only at the start of the query). */
+static const struct {
+    const char *text;
+    int at_start;
+} instr_forms[] = {
+    {"system:", 1},   {"system：", 1},   {"assistant:", 1}, {"系统：", 1},  {"系统:", 1},
+    {"<system", 0},   {"</system", 0},   {"</user", 0},     {"<|", 0},      {"[admin", 0},
+    {"<!--", 0},      {"skill=", 0},     {"skill =", 0},    {"\"skill\"", 0}, {"path=", 0},
+    {"置信度", 0},    {"confidence 1", 0}, {"confidence=", 0},
+};
+
+static int ci_at(const char *s, size_t len, size_t i, const char *w)
+{
+    size_t n = strlen(w);
+    if (i + n > len)
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        char a = s[i + k], b = w[k];
+        a = a >= 'A' && a <= 'Z' ? (char)(a - 'A' + 'a') : a;
+        if (a != b)
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 if s[0..n) holds an instruction form or a skill id written out. */
+static int has_instr_form(const struct rt_query *q, const char *s, size_t n, int start)
+{
+    size_t lead = 0;
+    while (lead < n && s[lead] == ' ')
+        lead++;
+    for (size_t k = 0; k < ARRAY_LEN(instr_forms); k++) {
+        if (instr_forms[k].at_start) {
+            if (start && ci_at(s, n, lead, instr_forms[k].text))
+                return 1;
+            continue;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (ci_at(s, n, i, instr_forms[k].text))
+                return 1;
+    }
+    for (size_t sk = 0; sk < q->x->nskills; sk++)
+        for (size_t i = 0; i < n; i++)
+            if (ci_at(s, n, i, q->x->p->skills[sk].id))
+                return 1;
+    return 0;
+}
+
+/* Length of a clause terminator at s[i], or 0. */
+static size_t clause_end(const char *s, size_t len, size_t i)
+{
+    static const char *const ends[] = {"\xe3\x80\x82", "\xef\xbc\x81", "\xef\xbc\x9f",
+                                       "\xef\xbc\x9b", "\xef\xbc\x8c", "\xef\xbc\x9a", NULL};
+    char c = s[i];
+    if (c == '!' || c == '?' || c == ';' || c == '\n' || c == ',')
+        return 1;
+    if ((c == '.' || c == ':') && (i + 1 >= len || s[i + 1] == ' ' || s[i + 1] == '"'))
+        return 1;
+    for (size_t k = 0; ends[k]; k++)
+        if (i + strlen(ends[k]) <= len && memcmp(s + i, ends[k], strlen(ends[k])) == 0)
+            return strlen(ends[k]);
+    return 0;
+}
+
+/* 1 if the clause s[0..n) holds an injection phrase or the cue of the instructions topic. */
+static int clause_instructs(struct rt_query *q, const char *s, size_t n, int start)
+{
+    if (has_instr_form(q, s, n, start))
+        return 1;
+    const struct rt_prod *x = q->x;
+    size_t nl = rt_norm(s, n, q->tmp, sizeof q->tmp);
+    struct rt_hit hits[32];
+    size_t nh = rt_phrases_find(&x->ph, q->tmp, nl, hits, ARRAY_LEN(hits));
+    for (size_t i = 0; i < nh; i++) {
+        const struct rt_phrase *p = &x->ph.v[hits[i].ph];
+        if (p->kind == RT_PH_INSTR || (p->kind == RT_PH_OOS && x->oos_veto[p->target] == 2))
+            return 1;
+    }
+    return 0;
+}
+
+/* Blank every clause of the query that instructs the router ("ignore your rules", "route
+ * this to ...", "system: ..."): what is left is the question that rides along, if any. */
+static void blank_instructions(struct rt_query *q)
+{
+    size_t a = 0;
+    for (size_t i = 0; i <= q->flen; i++) {
+        size_t el = i < q->flen ? clause_end(q->subject, q->flen, i) : 1;
+        if (!el)
+            continue;
+        if (i > a && clause_instructs(q, q->subject + a, i - a, a == 0)) {
+            memset(q->subject + a, ' ', i - a);
+            q->signals |= RT_SIG_INSTR;
+        }
+        a = i + el;
+        i = a - 1;
+    }
+}
+
+/* Normalise the subject, fix typos, find the entities and phrases. */
+static void read_subject(const struct rt_router *r, struct rt_query *q, struct rt_result *res)
+{
+    size_t nl = rt_norm(q->subject, q->flen, q->tmp, sizeof q->tmp);
+    int fixed = 0;
+    q->len = rt_typo_correct(&q->x->typo, q->tmp, nl, q->norm, sizeof q->norm, &fixed);
+    res->typos = fixed;
+    res->nentities =
+        rt_patterns_extract(r->pat, q->subject, q->flen, res->entities, RT_ENTITIES_MAX);
+}
+
 int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *query,
                size_t len, struct rt_query *q, struct rt_result *res)
 {
     q->x = x;
     q->nhits = q->ntok = q->latin = q->cjk = 0;
     q->signals = q->anchors = 0;
+    q->vocab = 0;
+    q->anchor_hit = -1;
     q->oos_topic = -1;
     q->extra_plain = 0;
-    q->action = NULL;
-    size_t nl = rt_norm(query, len, q->tmp, sizeof q->tmp);
-    int fixed = 0;
-    q->len = rt_typo_correct(&x->typo, q->tmp, nl, q->norm, sizeof q->norm, &fixed);
-    if (q->len == 0)
-        return 0;
-    memset(q->span, 0, q->len + 1);
+    q->action = q->act_skill = q->act_path = NULL;
     res->product = x->p;
-    res->typos = fixed;
+    q->flen = rt_fold_width(query, len, q->folded, sizeof q->folded);
+    memcpy(q->subject, q->folded, q->flen + 1);
+    rt_command_payload(q, res);
+    if (has_instr_form(q, q->subject, q->flen, 1))
+        blank_instructions(q);
+    read_subject(r, q, res);
+    q->nhits = rt_phrases_find(&x->ph, q->norm, q->len, q->hits, RT_HITS_MAX);
+    if (!(q->signals & RT_SIG_INSTR)) {
+        /* An injection phrase anywhere: blank its clause and read the rest again. */
+        for (size_t i = 0; i < q->nhits; i++) {
+            const struct rt_phrase *p = &x->ph.v[q->hits[i].ph];
+            if (p->kind == RT_PH_INSTR || (p->kind == RT_PH_OOS && x->oos_veto[p->target] == 2)) {
+                blank_instructions(q);
+                q->signals |= RT_SIG_INSTR;
+                read_subject(r, q, res);
+                q->nhits = rt_phrases_find(&x->ph, q->norm, q->len, q->hits, RT_HITS_MAX);
+                break;
+            }
+        }
+    }
+    if (q->len == 0) {
+        /* Nothing but an instruction (or payload) is nothing to route. */
+        if (!(q->signals & (RT_SIG_INSTR | RT_SIG_PAYLOAD)))
+            return 0;
+        q->norm[0] = '\0';
+    }
+    memset(q->span, 0, q->len + 1);
     count_script(q);
     set_lang(q, res);
-    size_t fl = rt_fold_width(query, len, q->subject, sizeof q->subject);
-    res->nentities = rt_patterns_extract(r->pat, q->subject, fl, res->entities, RT_ENTITIES_MAX);
 
-    scan_phrases(q, query, len);
-    scan_method(q, query, len, res);
+    scan_phrases(q, q->subject, q->flen);
+    scan_method(q, q->subject, q->flen, res);
     scan_own_api(q, res);
+    scan_anchors(q, res);
     rt_tokenize(q->norm, q->len, qtok_cb, q);
     add_camel_words(q, res);
     add_synonyms(q);
-    (void)add_id_nouns;
+    rt_command_detect(q, res);
+    if (q->signals & RT_SIG_COMMAND)
+        add_id_nouns(q, res);
     res->signals = q->signals;
     return 1;
 }

@@ -7,6 +7,7 @@
 #include "router/rt_query.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Chinese text yields more scored units than English (a CJK bigram per character, against
@@ -73,21 +74,33 @@ static enum rt_oos_reason judge_scope(const struct rt_options *o, const struct r
     unsigned sig = q->signals;
     int topic_veto = q->oos_topic >= 0 ? x->oos_veto[q->oos_topic] : 0;
     double rest = en_scale(sc->rest, sc->rest_zh), spec = en_scale(sc->specific, sc->spec_zh);
-    if ((sig & RT_SIG_INSTR) || topic_veto == 2)
+    /* An instruction's clauses are blanked (analyze.c); a question may ride along. */
+    enum rt_oos_reason none = (sig & RT_SIG_INSTR) ? RT_OOS_INSTRUCTION : RT_OOS_NO_EVIDENCE;
+    unsigned strong = q->anchors & (RT_EV_ID | RT_EV_API);
+    if (topic_veto == 2)
         return RT_OOS_INSTRUCTION;
+    /* Another cloud: only our own resource ids or operations, or a move to us, override. */
     if (((sig & RT_SIG_VETO) || topic_veto == 1) && !(sig & RT_SIG_MIGRATE) &&
-        rest < o->oos_veto_override)
+        (rest < o->oos_veto_override || !strong))
         return RT_OOS_OTHER_TOPIC;
-    /* Naming one of the product's own operations makes the product the subject. */
+    /* Another product: naming one of our operations makes the product the subject; else
+     * the product must be named (a name, an id) and carry evidence beyond the cue. */
     if (q->oos_topic >= 0 && !topic_veto && !(sig & RT_SIG_OWN_API) &&
-        rest - sc->method < o->oos_topic_margin)
+        (rest - sc->method < o->oos_topic_margin ||
+         !(q->anchors & (RT_EV_ID | RT_EV_API | RT_EV_NAME))))
         return RT_OOS_OTHER_TOPIC;
     if ((sig & RT_SIG_REQUEST) && spec < o->oos_request_margin)
         return RT_OOS_CHIT_CHAT;
     if ((sig & RT_SIG_CHIT) && rest < o->oos_chit_margin)
         return RT_OOS_CHIT_CHAT;
     if (sc->all < o->oos_min_evidence || sc->specific < o->oos_min_specific)
-        return RT_OOS_NO_EVIDENCE;
+        return none;
+    /* One ordinary word shared with a skill is no evidence ("a snapshot of my life"):
+     * something must say the product, or two words of its vocabulary must meet. Beside
+     * another product, chit-chat or a request only the former will do. */
+    if (!q->anchors && (q->vocab < 2 || (sig & (RT_SIG_TOPIC | RT_SIG_CHIT | RT_SIG_REQUEST |
+                                                 RT_SIG_VETO | RT_SIG_INSTR))))
+        return none;
     return RT_OOS_NONE;
 }
 
@@ -149,6 +162,9 @@ void rt_decide(const struct rt_router *r, const struct rt_query *q, struct rt_sc
         dbg->evidence_all = sc->all;
         dbg->evidence_specific = sc->specific;
         dbg->anchors = q->anchors;
+        if (q->anchor_hit >= 0)
+            snprintf(dbg->anchor, sizeof dbg->anchor, "%s",
+                     x->ph.v[q->hits[q->anchor_hit].ph].text);
         dbg->action = q->action;
         dbg->nskills = x->nskills < RT_DEBUG_SKILLS ? x->nskills : RT_DEBUG_SKILLS;
         for (size_t s = 0; s < dbg->nskills; s++)

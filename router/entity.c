@@ -43,6 +43,12 @@ static const struct {
     {RT_ENT_POLICY_ID, CONV_ID, 1, "\\b(sp-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
     {RT_ENT_COMMAND_ID, CONV_ID, 1, "\\b(c-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
     {RT_ENT_INVOCATION_ID, CONV_ID, 1, "\\b(t-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
+    {RT_ENT_VSWITCH_ID, CONV_ID, 1, "\\b(vsw-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
+    {RT_ENT_VPC_ID, CONV_ID, 1, "\\b(vpc-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
+    {RT_ENT_SG_RULE_ID, CONV_ID, 1, "\\b(sgr-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
+    {RT_ENT_EIP_ID, CONV_ID, 1, "\\b(eip-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
+    /* Instance types: ecs.g7.large, ecs.gn7i-c8g1.2xlarge, ecs.u1-c1m2.large. */
+    {RT_ENT_INSTANCE_TYPE, CONV_ID, 1, "\\b(ecs\\.[a-z][a-z0-9-]*\\.[0-9]*[a-z]+[0-9]*)\\b"},
     /* Zones before regions: cn-hangzhou-h, ap-southeast-1a. */
     {RT_ENT_ZONE, CONV_REGION, 0,
      "\\b((?:cn|ap|us|eu|me|sa|na|af)-[a-z]{3,}(?:-[0-9]{1,2}[a-z]|-[a-z]|-[0-9]{1,2}-[a-z]))\\b"},
@@ -138,6 +144,11 @@ static const char *const kind_names[RT_ENT__COUNT] = {
     [RT_ENT_API] = "api",
     [RT_ENT_IMAGE_FORMAT] = "image_format",
     [RT_ENT_OS] = "os",
+    [RT_ENT_VSWITCH_ID] = "vswitch_id",
+    [RT_ENT_VPC_ID] = "vpc_id",
+    [RT_ENT_SG_RULE_ID] = "security_group_rule_id",
+    [RT_ENT_EIP_ID] = "eip_id",
+    [RT_ENT_INSTANCE_TYPE] = "instance_type",
     [RT_ENT_ERROR_CODE] = "error_code",
 };
 

@@ -150,6 +150,8 @@ static void add_phrases(struct rt_prod *x)
     }
     for (size_t i = 0; i < p->terms.n; i++)
         rt_phrases_add(&x->ph, p->terms.v[i], RT_PH_TERM, 0);
+    for (size_t i = 0; i < p->names.n; i++)
+        rt_phrases_add(&x->ph, p->names.v[i], RT_PH_NAME, 0);
     for (size_t o = 0; o < p->noos; o++)
         for (size_t i = 0; i < p->oos[o].cues.n; i++)
             rt_phrases_add(&x->ph, p->oos[o].cues.v[i], RT_PH_OOS, (int)o);
@@ -177,6 +179,46 @@ static void add_phrases(struct rt_prod *x)
     /* Every phrase word is known to the typo index, so none is "corrected" away. */
     for (size_t i = 0; i < x->ph.n; i++)
         rt_typo_add_text(&x->typo, x->ph.v[i].text, x->ph.v[i].len);
+}
+
+/* Skill vocabulary is evidence: a synonym or keyword phrase is an anchor unless it is one
+ * of the product's ordinary words (its normal form, or for one Latin word its stem, is on
+ * the list) or its synonym group is ("=canonical" on the list marks a whole group). */
+static void mark_anchors(struct rt_prod *x)
+{
+    struct rt_map ord;
+    rt_map_init(&ord);
+    for (size_t i = 0; i < x->p->ordinary.n; i++) {
+        const char *o = x->p->ordinary.v[i];
+        if (o[0] == '=') {
+            rt_map_put(&ord, o, strlen(o), 1);
+            continue;
+        }
+        char *norm = rt_normalize(o, strlen(o));
+        size_t nl = strlen(norm);
+        rt_map_put(&ord, norm, nl, 1);
+        char stem[64];
+        if (nl < sizeof stem && !strchr(norm, ' '))
+            rt_map_put(&ord, stem, rt_stem(norm, nl, stem), 1);
+        free(norm);
+    }
+    for (size_t i = 0; i < x->ph.n; i++) {
+        struct rt_phrase *p = &x->ph.v[i];
+        if (p->kind != RT_PH_SYN && p->kind != RT_PH_KEYWORD)
+            continue;
+        int ordinary = rt_map_get(&ord, p->text, p->len) >= 0;
+        char stem[64];
+        if (!ordinary && p->len < sizeof stem && !memchr(p->text, ' ', p->len) &&
+            (unsigned char)p->text[0] < 0x80)
+            ordinary = rt_map_get(&ord, stem, rt_stem(p->text, p->len, stem)) >= 0;
+        if (!ordinary && p->kind == RT_PH_SYN) {
+            char key[128];
+            int n = snprintf(key, sizeof key, "=%s", x->p->syns[p->target].canonical);
+            ordinary = n > 0 && (size_t)n < sizeof key && rt_map_get(&ord, key, (size_t)n) >= 0;
+        }
+        p->anchor = !ordinary;
+    }
+    rt_map_release(&ord);
 }
 
 /* Tokens of the product terms are generic: they say "a server" but not which question. */
@@ -294,6 +336,7 @@ void rt_prod_build(struct rt_prod *x, const struct kb_product *p)
     x->sched_pat = load_patterns(x, &p->scheduling, &x->nsched);
     x->bulk_pat = load_patterns(x, &p->bulk, &x->nbulk);
     mark_veto_topics(x);
+    mark_anchors(x);
 
     struct build b = {.x = x, .skill = 0, .path = -1};
     b.tf_skill = xcalloc(x->nskills ? x->nskills : 1, sizeof(float *));

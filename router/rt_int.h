@@ -71,6 +71,7 @@ enum rt_ph_kind {
     RT_PH_FAIL,    /* a failure signal: favours the skill's failure path */
     RT_PH_HOWTO,   /* a how/where question: favours the skill's default path */
     RT_PH_PROG,    /* a programmatic method named: API paths need one */
+    RT_PH_NAME,    /* the product's own name ("ecs", "云服务器"): evidence alone */
 };
 struct rt_phrase {
     char *text;  /* normalised */
@@ -78,6 +79,7 @@ struct rt_phrase {
     int kind;    /* enum rt_ph_kind */
     int target;  /* see kind */
     int next;    /* next phrase with the same first unit, or -1 */
+    int anchor;  /* 1 if the phrase alone is evidence of the product (index.c) */
 };
 struct rt_hit {
     int ph;           /* phrase index */

@@ -22,7 +22,9 @@ struct rt_query {
     const struct rt_prod *x;
     char norm[RT_QNORM_CAP];      /* the subject text: normalised, typos fixed, payload out */
     char tmp[RT_QNORM_CAP];       /* scratch */
-    char subject[RT_QUERY_MAX + 1]; /* the folded query with payload and instructions blanked */
+    char folded[RT_QUERY_MAX + 1];  /* the query, full-width ASCII folded */
+    char subject[RT_QUERY_MAX + 1]; /* the same bytes with payload and instructions blanked */
+    size_t flen;                    /* bytes of folded and subject */
     size_t len;                   /* bytes of norm */
     unsigned char span[RT_QNORM_CAP]; /* [len] SPAN_* bits */
     struct rt_hit hits[RT_HITS_MAX];
@@ -36,9 +38,14 @@ struct rt_query {
     size_t latin, cjk;            /* letters seen, for the language */
     unsigned signals;             /* RT_SIG_* */
     unsigned anchors;             /* RT_EV_* evidence classes outside masked spans */
+    int anchor_hit;               /* the first hit that is an anchor phrase, or -1 */
+    int vocab;                    /* distinct spans of skill vocabulary outside masked spans,
+                                     ordinary words included */
     int oos_topic;                /* index of the matched out-of-scope topic, or -1 */
     int extra_plain;              /* CamelCase words being added count as method words */
     const char *action;           /* the API action a command names (command.c), or NULL */
+    const char *act_skill;        /* the skill id that carries the action out, or NULL */
+    const char *act_path;         /* its path for skills without an api path, or NULL */
 };
 
 /* Per-query scores (score.c). Sizes are bounded by RT_SKILLS_MAX / RT_PATHS_MAX, checked
@@ -65,12 +72,11 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
 int rt_span_has(const struct rt_query *q, size_t a, size_t b, unsigned bits);
 
 /* ---- command.c ------------------------------------------------------------------------ */
-/* The command a query gives: sets RT_SIG_COMMAND when it is an imperative on named
- * resources, and q->action to the API action its verb and object name (or NULL). Finds
- * the payload (shell text to run, file content, names) in the folded query fq[0..len):
- * its bytes are blanked in q->subject and its span stored in res. */
-void rt_command_payload(const struct rt_query *q, const char *fq, size_t len, char *subject,
-                        struct rt_result *res);
+/* Find the payload (shell text to run, file content, names) in q->folded: blank its bytes
+ * in q->subject, store the shell text's span in res and set RT_SIG_PAYLOAD. Then, once
+ * the query is analysed, rt_command_detect sets RT_SIG_COMMAND when it is an imperative on
+ * named resources, and q->action to the API action it names (or NULL). */
+void rt_command_payload(struct rt_query *q, struct rt_result *res);
 void rt_command_detect(struct rt_query *q, const struct rt_result *res);
 
 /* ---- score.c -------------------------------------------------------------------------- */

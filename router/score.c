@@ -24,6 +24,9 @@
 #define BONUS_API_OWNER_PATH 3.0 /* ... and to that path */
 #define API_OWNER_SKILLS_MAX 2 /* an API owned by more skills than this votes for none */
 #define PATH_TEXT_WEIGHT 0.3 /* path text vs whole cue phrases when choosing a path */
+#define BONUS_ACTION_SKILL 4.0 /* a command's action, to the skill that carries it out */
+#define BONUS_ACTION_PATH 6.0 /* ... and to the path of its topic (skills without api) */
+#define BONUS_COMMAND_PATH 6.0 /* a command, to the programmatic path: an agent acts */
 
 int rt_skill_fails(const struct rt_prod *x, int s)
 {
@@ -130,6 +133,15 @@ void rt_score(const struct rt_query *q, const struct rt_result *res, struct rt_s
     for (size_t e = 0; e < res->nentities; e++)
         if (res->entities[e].kind == RT_ENT_API)
             vote_api(q, res->entities[e].value, sc);
+    /* The action a command names votes for its skill and, where given, its path. */
+    if (q->act_skill)
+        for (size_t s = 0; s < x->nskills; s++)
+            if (strcmp(x->p->skills[s].id, q->act_skill) == 0) {
+                sc->skill[s] += BONUS_ACTION_SKILL;
+                for (size_t g = 0; q->act_path && g < x->npaths; g++)
+                    if (x->path_skill[g] == (int)s && strcmp(x->paths[g]->id, q->act_path) == 0)
+                        sc->path_bonus[g] += BONUS_ACTION_PATH;
+            }
 }
 
 int rt_choose_path(const struct rt_router *r, const struct rt_query *q,
@@ -157,9 +169,14 @@ int rt_choose_path(const struct rt_router *r, const struct rt_query *q,
         int sched = (sig & RT_SIG_SCHED) && x->sched_path[g];
         int bulk = (sig & RT_SIG_BULK) && x->bulk_path[g];
         int api_fail = fail_api && x->prog_path[g];
+        /* A command on named resources is carried out by an agent through the API, unless
+         * the console is named as the way to do it (LABELS.md, "Commands"). */
+        int command = (sig & RT_SIG_COMMAND) && !(sig & RT_SIG_CONSOLE) && !failing;
         if (x->prog_path[g] && (int)g != def && !has_api && !(sig & RT_SIG_PROG) && !sched &&
-            !bulk && !api_fail)
+            !bulk && !api_fail && !command)
             v -= BONUS_NO_METHOD;
+        if (x->prog_path[g] && command)
+            v += BONUS_COMMAND_PATH;
         if (x->prog_path[g] && (sig & RT_SIG_PROG))
             v += BONUS_PROG_PATH;
         if (sched)

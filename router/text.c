@@ -372,6 +372,7 @@ void rt_phrases_add(struct rt_phrases *ps, const char *raw, int kind, int target
     p->len = len;
     p->kind = kind;
     p->target = target;
+    p->anchor = kind == RT_PH_NAME;
     size_t fu = first_unit(t, len);
     int head = rt_map_get(&ps->first, t, fu);
     p->next = -1;

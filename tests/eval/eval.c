@@ -1,7 +1,10 @@
-/* eval.c - skilld-eval: runs a labelled JSONL set (../shared/eval/routing-dev.jsonl) through
- * the router and prints skill and path accuracy, out-of-scope precision and recall, and
- * accuracy per language; exits 1 below the thresholds, 77 (skip) when the file is absent. */
+/* eval.c - skilld-eval: runs a labelled JSONL set (../shared/eval/routing-dev.jsonl, or an
+ * actions file, whose rows carry skill and path too) through the router and prints skill and
+ * path accuracy, out-of-scope precision and recall, accuracy per language, and how well the
+ * confidence is calibrated (a reliability table and the expected calibration error); exits 1
+ * below the thresholds, 77 (skip) when the file is absent. */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,8 @@
 #define EVAL_LINE_MAX 16384 /* bytes in one JSONL line */
 #define EVAL_SKIP 77        /* ctest SKIP_RETURN_CODE */
 #define EVAL_BANDS 10       /* confidence bands of the reliability table */
+#define EVAL_SURE 0.8       /* answers at or above this confidence must be right ... */
+#define EVAL_OOS_CONF 0.5   /* ... and out-of-scope queries never get a skill above this */
 
 struct tally {
     size_t n, skill_ok, path_ok;
@@ -29,7 +34,12 @@ static void usage(FILE *f)
                "  --fold K         only lines of half K (odd lines 1, even lines 2): a sanity\n"
                "                   check for over-fitting when tuning on the other half\n"
                "  --verbose        list every misrouted query\n"
-               "  --reliability    print how often answers are right per confidence band\n");
+               "  --reliability    print how often answers are right per confidence band\n"
+               "  --min-sure X     fail if answers with confidence >= 0.8 are right less often\n"
+               "                   than X, or an out-of-scope query gets a skill with\n"
+               "                   confidence > 0.5\n"
+               "  --max-ece X      fail if the expected calibration error is above X\n"
+               "  --dump           one tab-separated line of diagnostics per query\n");
 }
 
 static const char *str_or_null(const cJSON *o, const char *k)
@@ -51,7 +61,7 @@ static double ratio(size_t a, size_t b)
 int main(int argc, char **argv)
 {
     const char *dev = "../shared/eval/routing-dev.jsonl", *dir = NULL;
-    double min_skill = 0, min_path = 0, min_oos = 0;
+    double min_skill = 0, min_path = 0, min_oos = 0, min_sure = 0, max_ece = 0;
     size_t bad_lines = 0;
     long fold = 0;
     int verbose = 0, dump = 0, reliability = 0, status = 1;
@@ -66,6 +76,10 @@ int main(int argc, char **argv)
             min_path = strtod(argv[++i], NULL);
         else if (strcmp(argv[i], "--min-oos") == 0 && i + 1 < argc)
             min_oos = strtod(argv[++i], NULL);
+        else if (strcmp(argv[i], "--min-sure") == 0 && i + 1 < argc)
+            min_sure = strtod(argv[++i], NULL);
+        else if (strcmp(argv[i], "--max-ece") == 0 && i + 1 < argc)
+            max_ece = strtod(argv[++i], NULL);
         else if (strcmp(argv[i], "--fold") == 0 && i + 1 < argc &&
                  parse_long(argv[i + 1], 1, 2, &fold) == ERR_OK)
             i++;
@@ -105,6 +119,8 @@ int main(int argc, char **argv)
     size_t oos_pred = 0, oos_gold = 0, oos_both = 0, lineno = 0;
     size_t band_n[EVAL_BANDS] = {0}, band_ok[EVAL_BANDS] = {0};
     double band_conf[EVAL_BANDS] = {0};
+    size_t sure_n = 0, sure_ok = 0, oos_sure = 0, actions = 0, action_tool = 0;
+    double oos_conf_max = 0;
     while (fgets(line, EVAL_LINE_MAX, f)) {
         lineno++;
         if (fold && (long)((lineno - 1) % 2) != fold - 1)
@@ -147,10 +163,38 @@ int main(int argc, char **argv)
         oos_pred += !ps;
         oos_gold += !gs;
         oos_both += !ps && !gs;
+        if (res->confidence >= EVAL_SURE) {
+            sure_n++;
+            sure_ok += pa;
+        }
+        if (!gs && ps) {
+            oos_sure += res->confidence > EVAL_OOS_CONF;
+            if (res->confidence > oos_conf_max)
+                oos_conf_max = res->confidence;
+        }
+        /* Actions files: does the first suggested tool carry out the labelled action? */
+        const char *act = str_or_null(j, "action");
+        if (act) {
+            char snake[128];
+            size_t o = 0;
+            for (const char *c = act; *c && o + 3 < sizeof snake; c++) {
+                if (*c >= 'A' && *c <= 'Z') {
+                    if (c > act)
+                        snake[o++] = '_';
+                    snake[o++] = (char)(*c - 'A' + 'a');
+                } else {
+                    snake[o++] = *c;
+                }
+            }
+            snake[o] = '\0';
+            actions++;
+            action_tool += res->ntools > 0 && strcmp(res->tools[0].name, snake) == 0;
+        }
         if (dump)
-            printf("DUMP\t%s\t%s\t%.2f\t%.2f\t%.2f\t%u\t%.3f\t%s\n", gs ? gs : "null",
-                   ps ? ps : "null", dbg.evidence, dbg.evidence_all, dbg.evidence_specific,
-                   res->signals, res->confidence, q);
+            printf("DUMP\t%s/%s\t%s/%s\t%d\t%.2f\t%.2f\t%.2f\t%#x\t%#x\t%s\t%.3f\t%.3f\t%s\n",
+                   gs ? gs : "null", gp ? gp : "null", ps ? ps : "null", pp ? pp : "null", pa,
+                   dbg.evidence, dbg.evidence_all, dbg.evidence_specific, res->signals,
+                   dbg.anchors, dbg.anchor[0] ? dbg.anchor : (dbg.action ? dbg.action : "-"), dbg.raw, res->confidence, q);
         if (verbose && !pa)
             printf("MISS %-5s %s/%s -> %s/%s (conf %.2f, ev %.1f)\n     %s\n",
                    str_or_null(j, "id") ? str_or_null(j, "id") : "?", gs ? gs : "null",
@@ -167,6 +211,13 @@ int main(int argc, char **argv)
     for (int k = 0; k < 3; k++)
         printf("%-6s skill %.3f  path %.3f  (%zu)\n", langs[k], ratio(lang[k].skill_ok, lang[k].n),
                ratio(lang[k].path_ok, lang[k].n), lang[k].n);
+    /* Expected calibration error: the gap between mean confidence and accuracy per band,
+     * weighted by the band's share of the answers. */
+    double ece = 0;
+    for (int b = 0; b < EVAL_BANDS; b++)
+        if (band_n[b])
+            ece += (double)band_n[b] / (double)all.n *
+                   fabs(band_conf[b] / (double)band_n[b] - ratio(band_ok[b], band_n[b]));
     if (reliability) {
         printf("confidence band   queries  mean conf  right\n");
         for (int b = 0; b < EVAL_BANDS; b++)
@@ -175,12 +226,22 @@ int main(int argc, char **argv)
                        (double)(b + 1) / EVAL_BANDS, band_n[b], band_conf[b] / band_n[b],
                        ratio(band_ok[b], band_n[b]));
     }
+    printf("calibration:      ECE %.3f; confidence >= %.1f: %zu answers, %.3f right; "
+           "out-of-scope given a skill above %.1f: %zu (max %.2f)\n",
+           ece, EVAL_SURE, sure_n, sure_n ? ratio(sure_ok, sure_n) : 1.0, EVAL_OOS_CONF, oos_sure,
+           oos_conf_max);
+    if (actions)
+        printf("actions:          %zu; first tool carries out the action: %.3f\n", actions,
+               ratio(action_tool, actions));
     status = 0;
     double op = ratio(oos_both, oos_pred), orc = ratio(oos_both, oos_gold);
+    int sure_fail = min_sure > 0 && ((sure_n && ratio(sure_ok, sure_n) < min_sure) || oos_sure);
     if (all.n == 0 || bad_lines || sa < min_skill || pa < min_path ||
-        (min_oos > 0 && (op < min_oos || orc < min_oos))) {
-        printf("FAIL: below the thresholds (skill %.2f, path %.2f, oos %.2f) or %zu bad lines\n",
-               min_skill, min_path, min_oos, bad_lines);
+        (min_oos > 0 && (op < min_oos || orc < min_oos)) || sure_fail ||
+        (max_ece > 0 && ece > max_ece)) {
+        printf("FAIL: below the thresholds (skill %.2f, path %.2f, oos %.2f, sure %.2f, "
+               "ece %.2f) or %zu bad lines\n",
+               min_skill, min_path, min_oos, min_sure, max_ece, bad_lines);
         status = 1;
     }
 cleanup:
