@@ -439,18 +439,37 @@ static void scan_anchors(struct rt_query *q, const struct rt_result *res)
                 q->anchor_hit = (int)i;
         }
         /* Vocabulary spans, overlapping ones once (hits come in order of start). */
-        if ((p->kind == RT_PH_SYN || p->kind == RT_PH_KEYWORD || p->kind == RT_PH_NAME) &&
+        /* Path cues count in Chinese only: English cues hold everyday words ("watch"). */
+        int cue = p->kind == RT_PH_CUE && (unsigned char)p->text[0] >= 0x80;
+        if ((p->kind == RT_PH_SYN || p->kind == RT_PH_KEYWORD || p->kind == RT_PH_NAME || cue) &&
             (q->vocab == 0 || h->start >= last_end)) {
             q->vocab++;
+            q->vocab_latin += (unsigned char)q->norm[h->start] < 0x80;
             last_end = h->end;
-        } else if (p->kind == RT_PH_SYN || p->kind == RT_PH_KEYWORD) {
+        } else if (p->kind == RT_PH_SYN || p->kind == RT_PH_KEYWORD || cue) {
             if (h->end > last_end)
                 last_end = h->end;
         }
     }
-    for (size_t i = 0; i < res->nentities; i++)
+    for (size_t i = 0; i < res->nentities; i++) {
         q->vocab += res->entities[i].kind == RT_ENT_ERROR_CODE ||
                     res->entities[i].kind == RT_ENT_API;
+        /* A dotted error code ("QuotaExceed.ShareImage") is written by the product's API. */
+        if (res->entities[i].kind == RT_ENT_ERROR_CODE && strchr(res->entities[i].value, '.'))
+            q->anchors |= RT_EV_API;
+    }
+}
+
+/* Latin words of the skill vocabulary (synonym and keyword words, ordinary ones too)
+ * outside masked spans: plural and other forms count, unlike whole phrases. */
+static void count_vocab_words(struct rt_query *q)
+{
+    int latin = 0;
+    for (size_t i = 0; i < q->ntok; i++)
+        latin += q->qw_rest[i] > 0 && q->x->vocab_tok[q->ids[i]];
+    /* The phrase count already holds Latin phrases; words add what phrases missed. */
+    if (latin > q->vocab_latin)
+        q->vocab += latin - q->vocab_latin;
 }
 
 /* ---- Instructions to the router ------------------------------------------------------- */
@@ -539,9 +558,19 @@ static int clause_instructs(struct rt_query *q, const char *s, size_t n, int sta
 }
 
 /* Blank every clause of the query that instructs the router ("ignore your rules", "route
- * this to ...", "system: ..."): what is left is the question that rides along, if any. */
+ * this to ..."): what is left is the question that rides along, if any. A query that opens
+ * as a system or assistant turn ("system: ...") is an instruction as a whole. */
 static void blank_instructions(struct rt_query *q)
 {
+    size_t lead = 0;
+    while (lead < q->flen && q->subject[lead] == ' ')
+        lead++;
+    for (size_t k = 0; k < ARRAY_LEN(instr_forms); k++)
+        if (instr_forms[k].at_start && ci_at(q->subject, q->flen, lead, instr_forms[k].text)) {
+            memset(q->subject, ' ', q->flen);
+            q->signals |= RT_SIG_INSTR;
+            return;
+        }
     size_t a = 0;
     for (size_t i = 0; i <= q->flen; i++) {
         size_t el = i < q->flen ? clause_end(q->subject, q->flen, i) : 1;
@@ -573,7 +602,7 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
     q->x = x;
     q->nhits = q->ntok = q->latin = q->cjk = 0;
     q->signals = q->anchors = 0;
-    q->vocab = 0;
+    q->vocab = q->vocab_latin = 0;
     q->anchor_hit = -1;
     q->oos_topic = -1;
     q->extra_plain = 0;
@@ -616,6 +645,7 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
     rt_tokenize(q->norm, q->len, qtok_cb, q);
     add_camel_words(q, res);
     add_synonyms(q);
+    count_vocab_words(q);
     rt_command_detect(q, res);
     if (q->signals & RT_SIG_COMMAND)
         add_id_nouns(q, res);

@@ -89,7 +89,7 @@ static int shell_like(const char *s, size_t n)
             return 1; /* -h, --no-pager */
         if (c == '/' && (p == ' ' || p == '~' || p == '.' || i == 0) && is_alnum_c(nx))
             return 1; /* /var/log, ~/x, ./run.sh */
-        if (c == '|' || c == ';' || c == '>' || c == '<' || c == '$' || c == '&' || c == '(')
+        if (c == '|' || c == ';' || c == '>' || c == '<' || c == '$' || c == '&')
             return 1;
         if (c == '=' && is_alnum_c(p) && nx != ' ' && nx != '=')
             return 1;
@@ -243,6 +243,22 @@ static void pay_after_run(struct pay *p)
     }
 }
 
+static int has_id(const char *s, size_t len);
+
+/* 1 if s[0..n) reads as English prose rather than a command line. */
+static int prose(const char *s, size_t n)
+{
+    static const char *const words[] = {"the", "to", "my", "need", "how", "what", "why",
+                                        "can", "please", "we", "you", "should", NULL};
+    if (memchr(s, '?', n))
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; words[k]; k++)
+            if (word_at(s, n, i, words[k]))
+                return 1;
+    return 0;
+}
+
 /* Shell-like text after a colon ("on i-...: mkfs.ext4 -F /dev/vdb"), unless the word before
  * the colon reports output ("error: ..."). */
 static void pay_after_colon(struct pay *p)
@@ -252,10 +268,9 @@ static void pay_after_colon(struct pay *p)
         if (!cl)
             continue;
         size_t a = i + cl;
-        /* 02:00, ::/0, https://, C:\ are not colons that introduce text. */
-        if (cl == 1 && ((a < p->len && (p->s[a] == '/' || p->s[a] == ':' || p->s[a] == '\\' ||
-                                        (p->s[a] >= '0' && p->s[a] <= '9'))) ||
-                        (i > 0 && p->s[i - 1] == ':')))
+        /* A colon that introduces text is followed by a space (02:00, ::/0, https://, C:\
+         * and IPv6 addresses are not); a full-width one always introduces. */
+        if (cl == 1 && (a >= p->len || (p->s[a] != ' ' && p->s[a] != '`')))
             continue;
         size_t w = i;
         while (w > 0 && p->s[w - 1] == ' ')
@@ -275,7 +290,9 @@ static void pay_after_colon(struct pay *p)
                 break;
             b++;
         }
-        if (shell_like(p->s + a, b - a))
+        /* Resource ids after the colon are the targets, not the text to run; prose (a
+         * question, words such as "the" or "need") is not shell text either. */
+        if (shell_like(p->s + a, b - a) && !has_id(p->s + a, b - a) && !prose(p->s + a, b - a))
             blank(p, a, b, 1);
         i = b;
     }
@@ -339,10 +356,14 @@ static void pay_quotes(struct pay *p)
                 i = b;
                 continue;
             }
-            int content = 0;
-            for (size_t j = i >= 16 ? i - 16 : 0; j < i; j++)
+            /* Only what a naming or content word introduces, and never a resource id. */
+            int content = 0, named = 0;
+            for (size_t j = i >= 24 ? i - 24 : 0; j < i; j++) {
                 content |= at(p->s, p->len, j, "content") || at(p->s, p->len, j, "内容");
-            if (b > a) {
+                for (size_t w = 0; naming[w]; w++)
+                    named |= word_at(p->s, p->len, j, naming[w]);
+            }
+            if (b > a && named && !has_id(p->s + a, b - a)) {
                 blank(p, a, b, 0);
                 p->content |= content;
             }
@@ -421,6 +442,7 @@ enum {
     OBJ_POLICY = 1u << 4,   OBJ_CMD = 1u << 5,   OBJ_INV = 1u << 6,    OBJ_NET = 1u << 7,
     OBJ_TYPE = 1u << 8,     OBJ_KEY = 1u << 9,   OBJ_GROUP = 1u << 10, OBJ_PASSWORD = 1u << 11,
     OBJ_EVENT = 1u << 12,   OBJ_METRIC = 1u << 13, OBJ_ASSIST = 1u << 14,
+    OBJ_GUEST = 1u << 15, /* something done "on i-..." / "在 i-... 上": inside the instance */
 };
 
 static const struct {
@@ -481,6 +503,11 @@ static const struct {
      "ModifyInstanceSpec", "ecs-choose-instance", "sizing"},
     {"create|make|build|bake|capture|创建|做|制作", OBJ_IMAGE | OBJ_INSTANCE, "CreateImage",
      "ecs-manage-images", NULL},
+    {"import|导入", OBJ_IMAGE, "ImportImage", "ecs-manage-images", NULL},
+    {"export|导出", OBJ_IMAGE, "ExportImage", "ecs-manage-images", NULL},
+    {"copy|复制|拷贝", OBJ_IMAGE, "CopyImage", "ecs-manage-images", NULL},
+    {"delete|remove|删除|删掉", OBJ_IMAGE, "DeleteImage", "ecs-manage-images", NULL},
+    {"list|show|describe|find|查|看|列", OBJ_IMAGE, "DescribeImages", "ecs-manage-images", NULL},
     {"", OBJ_IMAGE, "ModifyImageSharePermission", "ecs-manage-images", NULL},
     {"join|leave|put|add|move|take|remove|加入|移出|加到", OBJ_NET | OBJ_INSTANCE, "JoinSecurityGroup",
      "ecs-configure-instance", NULL},
@@ -493,6 +520,7 @@ static const struct {
     {"full status|impaired|health|完整状态|健康", OBJ_INSTANCE, "DescribeInstancesFullStatus",
      "ecs-monitor-instance", "maintenance"},
     {"", OBJ_METRIC | OBJ_INSTANCE, "DescribeInstanceMonitorData", "ecs-monitor-instance", "metrics"},
+    {"", OBJ_GUEST, "RunCommand", "ecs-execute-instances", NULL},
     {"start|stop|reboot|restart|release|delete|terminate|shut|power|boot|启动|开机|停止|停|关机|重启|重起|释放|删除",
      OBJ_INSTANCE, "StopInstance", "ecs-launch-instance", "lifecycle"},
     {"list|show|describe|find|status|get|check|查|看|列", OBJ_INSTANCE, "DescribeInstances",
@@ -539,6 +567,11 @@ static unsigned objects(const struct rt_query *q, const struct rt_result *res)
     return obj;
 }
 
+/* Verbs that open an imperative even when the query goes on to report a failure. */
+static const char *const imperative_openers[] = {"force", "hard", "reboot", "restart", "stop",
+                                                 "start", "kill", "release", "reset", "强制",
+                                                 "重启", NULL};
+
 /* Words of a one-off GUI job: the console named, or doing it once by hand. */
 static const char *const console_words[] = {"console", "控制台", "gui", "web ui", "页面",
                                             "just this once", "just once", "one-off",
@@ -554,11 +587,21 @@ void rt_command_detect(struct rt_query *q, const struct rt_result *res)
     unsigned obj = objects(q, res);
     if (q->signals & RT_SIG_PAYLOAD)
         obj |= OBJ_INSTANCE;
+    for (size_t i = 0; i + 5 < len; i++)
+        if (at(s, len, i, " on i-") || (at(s, len, i, "在 i-") || at(s, len, i, "在i-")))
+            obj |= OBJ_GUEST;
     /* Named resources: ids, a region, or something to run on instances. */
     if (!(q->anchors & (RT_EV_ID | RT_EV_REGION)) && !(q->signals & RT_SIG_PAYLOAD))
         return;
-    /* A how-to question asks for steps, not for the action. */
+    /* A how-to question asks for steps, not for the action; a failure report asks what
+     * went wrong, unless the query opens with the verb ("force stop i-..., it hangs"). */
     if (q->signals & RT_SIG_HOWTO)
+        return;
+    size_t lead = 0;
+    while (lead < len && s[lead] == ' ')
+        lead++;
+    if ((q->signals & RT_SIG_FAIL) && !(q->signals & RT_SIG_PAYLOAD) &&
+        !find_word(s, lead + 8 < len ? lead + 8 : len, lead, imperative_openers, &at_))
         return;
     /* Shell text or a file's content for instances: Cloud Assistant carries it out. */
     if (q->action) {

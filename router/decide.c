@@ -76,19 +76,21 @@ static enum rt_oos_reason judge_scope(const struct rt_options *o, const struct r
     double rest = en_scale(sc->rest, sc->rest_zh), spec = en_scale(sc->specific, sc->spec_zh);
     /* An instruction's clauses are blanked (analyze.c); a question may ride along. */
     enum rt_oos_reason none = (sig & RT_SIG_INSTR) ? RT_OOS_INSTRUCTION : RT_OOS_NO_EVIDENCE;
-    unsigned strong = q->anchors & (RT_EV_ID | RT_EV_API);
     if (topic_veto == 2)
         return RT_OOS_INSTRUCTION;
-    /* Another cloud: only our own resource ids or operations, or a move to us, override. */
+    /* Another cloud: strong evidence that names the product, or a move to it, overrides. */
     if (((sig & RT_SIG_VETO) || topic_veto == 1) && !(sig & RT_SIG_MIGRATE) &&
-        (rest < o->oos_veto_override || !strong))
+        rest < o->oos_veto_override)
         return RT_OOS_OTHER_TOPIC;
     /* Another product: naming one of our operations makes the product the subject; else
      * the product must be named (a name, an id) and carry evidence beyond the cue. */
-    if (q->oos_topic >= 0 && !topic_veto && !(sig & RT_SIG_OWN_API) &&
-        (rest - sc->method < o->oos_topic_margin ||
-         !(q->anchors & (RT_EV_ID | RT_EV_API | RT_EV_NAME))))
+    int command = (sig & RT_SIG_COMMAND) && (q->anchors & RT_EV_ID);
+    if (q->oos_topic >= 0 && !topic_veto && !(sig & RT_SIG_OWN_API) && !command &&
+        rest - sc->method < o->oos_topic_margin)
         return RT_OOS_OTHER_TOPIC;
+    /* A command on named resources of the product is never out of scope. */
+    if (command && !(sig & RT_SIG_REQUEST))
+        return RT_OOS_NONE;
     if ((sig & RT_SIG_REQUEST) && spec < o->oos_request_margin)
         return RT_OOS_CHIT_CHAT;
     if ((sig & RT_SIG_CHIT) && rest < o->oos_chit_margin)
@@ -99,7 +101,7 @@ static enum rt_oos_reason judge_scope(const struct rt_options *o, const struct r
      * something must say the product, or two words of its vocabulary must meet. Beside
      * another product, chit-chat or a request only the former will do. */
     if (!q->anchors && (q->vocab < 2 || (sig & (RT_SIG_TOPIC | RT_SIG_CHIT | RT_SIG_REQUEST |
-                                                 RT_SIG_VETO | RT_SIG_INSTR))))
+                                                 RT_SIG_VETO))))
         return none;
     return RT_OOS_NONE;
 }
@@ -162,6 +164,7 @@ void rt_decide(const struct rt_router *r, const struct rt_query *q, struct rt_sc
         dbg->evidence_all = sc->all;
         dbg->evidence_specific = sc->specific;
         dbg->anchors = q->anchors;
+        dbg->vocab = q->vocab;
         if (q->anchor_hit >= 0)
             snprintf(dbg->anchor, sizeof dbg->anchor, "%s",
                      x->ph.v[q->hits[q->anchor_hit].ph].text);

@@ -221,6 +221,27 @@ static void mark_anchors(struct rt_prod *x)
     rt_map_release(&ord);
 }
 
+/* Latin words that are synonym or keyword phrases on their own: the vocabulary a query's
+ * words are counted in. */
+static void vocab_cb(void *ud, const char *s, size_t len, float w, size_t start, size_t end)
+{
+    (void)start;
+    (void)end;
+    struct rt_prod *x = ud;
+    int id = w >= RT_W_WORD && (unsigned char)s[0] < 0x80 ? rt_map_get(&x->dict, s, len) : -1;
+    if (id >= 0)
+        x->vocab_tok[id] = 1;
+}
+
+static void mark_vocab(struct rt_prod *x)
+{
+    x->vocab_tok = xcalloc(x->ntok ? x->ntok : 1, 1);
+    for (size_t i = 0; i < x->ph.n; i++)
+        if ((x->ph.v[i].kind == RT_PH_SYN || x->ph.v[i].kind == RT_PH_KEYWORD) &&
+            !memchr(x->ph.v[i].text, ' ', x->ph.v[i].len))
+            rt_tokenize(x->ph.v[i].text, x->ph.v[i].len, vocab_cb, x);
+}
+
 /* Tokens of the product terms are generic: they say "a server" but not which question. */
 static void gen_cb(void *ud, const char *s, size_t len, float w, size_t start, size_t end)
 {
@@ -415,6 +436,7 @@ void rt_prod_build(struct rt_prod *x, const struct kb_product *p)
         }
     }
     mark_generic(x);
+    mark_vocab(x);
     rt_typo_build(&x->typo);
     for (size_t s = 0; s < x->nskills; s++)
         free(b.tf_skill[s]);
@@ -443,6 +465,7 @@ void rt_prod_release(struct rt_prod *x)
     free(x->w_any);
     free(x->oos_veto);
     free(x->generic);
+    free(x->vocab_tok);
     free(x->fail_path);
     free(x->prog_path);
     free(x->sched_path);

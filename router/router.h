@@ -157,6 +157,7 @@ struct rt_debug {
     double evidence_specific; /* evidence outside masks, without generic terms */
     unsigned anchors;         /* RT_EV_* classes seen outside masked spans */
     char anchor[64];          /* the first vocabulary or name phrase that is an anchor */
+    int vocab;                /* spans of skill vocabulary, ordinary words included */
     const char *action;       /* the API action a command names, or NULL */
     double raw;               /* the confidence score before calibration */
     int path_from_cues;       /* 1 if the path came from the query, 0 if the default */

@@ -165,6 +165,7 @@ struct rt_prod {
     float *w_any;              /* [ntok] max over skills (product evidence of a token) */
     int *oos_veto;             /* [noos] 1 other cloud, 2 instruction topic, 0 otherwise */
     unsigned char *generic;    /* [ntok] 1 for tokens of product terms ("server", "ecs") */
+    unsigned char *vocab_tok;  /* [ntok] 1 for Latin words of synonym and keyword phrases */
     unsigned char *fail_path;  /* [npaths] 1 for paths named in failure_paths */
     unsigned char *prog_path;  /* [npaths] 1 for paths named in programmatic_paths */
     unsigned char *sched_path; /* [npaths] 1 for paths named in scheduling_paths */

@@ -39,6 +39,7 @@ struct rt_query {
     unsigned signals;             /* RT_SIG_* */
     unsigned anchors;             /* RT_EV_* evidence classes outside masked spans */
     int anchor_hit;               /* the first hit that is an anchor phrase, or -1 */
+    int vocab_latin;              /* ... of them Latin phrase spans */
     int vocab;                    /* distinct spans of skill vocabulary outside masked spans,
                                      ordinary words included */
     int oos_topic;                /* index of the matched out-of-scope topic, or -1 */

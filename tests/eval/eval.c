@@ -60,7 +60,7 @@ static double ratio(size_t a, size_t b)
 
 int main(int argc, char **argv)
 {
-    const char *dev = "../shared/eval/routing-dev.jsonl", *dir = NULL;
+    const char *dev = "../shared/eval/routing-dev.jsonl", *dir = NULL, *one = NULL;
     double min_skill = 0, min_path = 0, min_oos = 0, min_sure = 0, max_ece = 0;
     size_t bad_lines = 0;
     long fold = 0;
@@ -87,6 +87,8 @@ int main(int argc, char **argv)
             reliability = 1;
         else if (strcmp(argv[i], "--dump") == 0)
             dump = 1;
+        else if (strcmp(argv[i], "--query") == 0 && i + 1 < argc)
+            one = argv[++i];
         else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0)
             verbose = 1;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -96,6 +98,37 @@ int main(int argc, char **argv)
             usage(stderr);
             return 2;
         }
+    }
+    if (one) { /* one query: its decision and diagnostics */
+        struct kb *k1 = NULL;
+        rt_router *r1 = NULL;
+        struct err e1;
+        err_clear(&e1);
+        struct rt_result *res1 = xmalloc(sizeof *res1);
+        struct rt_debug d1;
+        int rc1 = 1;
+        if ((dir ? kb_load_dir(dir, &k1, &e1) : kb_load_embedded(&k1, &e1)) == ERR_OK &&
+            rt_router_new(k1, NULL, &r1, &e1) == ERR_OK &&
+            rt_route_debug(r1, "ecs", one, strlen(one), res1, &d1, &e1) == ERR_OK) {
+            printf("%s/%s conf %.3f raw %.3f oos %d signals %#x anchors %#x (%s) action %s "
+                   "vocab %d ev %.1f all %.1f spec %.1f payload %zu+%zu\n",
+                   res1->skill ? res1->skill->id : "null", res1->path ? res1->path->id : "null",
+                   res1->confidence, d1.raw, (int)res1->oos, res1->signals, d1.anchors, d1.anchor,
+                   d1.action ? d1.action : "-", d1.vocab, d1.evidence, d1.evidence_all,
+                   d1.evidence_specific, res1->payload_off, res1->payload_len);
+            for (size_t s1 = 0; s1 < d1.nskills; s1++)
+                printf("  %-24s %.2f\n", kb_product_at(k1, 0)->skills[s1].id, d1.skill_score[s1]);
+            char *t = rt_debug_tokens(r1, "ecs", one);
+            printf("tokens: %s\n", t);
+            free(t);
+            rc1 = 0;
+        } else {
+            fprintf(stderr, "skilld-eval: %s\n", e1.msg);
+        }
+        free(res1);
+        rt_router_free(r1);
+        kb_free(k1);
+        return rc1;
     }
     FILE *f = fopen(dev, "r");
     if (!f) {
