@@ -270,7 +270,8 @@ static void pay_after_colon(struct pay *p)
         size_t a = i + cl;
         /* A colon that introduces text is followed by a space (02:00, ::/0, https://, C:\
          * and IPv6 addresses are not); a full-width one always introduces. */
-        if (cl == 1 && (a >= p->len || (p->s[a] != ' ' && p->s[a] != '`')))
+        int after_cjk = i >= 3 && cjk_at(p->s, p->len, i - 3);
+        if (cl == 1 && !after_cjk && (a >= p->len || (p->s[a] != ' ' && p->s[a] != '`')))
             continue;
         size_t w = i;
         while (w > 0 && p->s[w - 1] == ' ')

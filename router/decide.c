@@ -186,11 +186,21 @@ void rt_decide(const struct rt_router *r, const struct rt_query *q, struct rt_sc
     res->path = x->paths[gp];
     double s1 = sc->skill[best], s2 = second >= 0 ? sc->skill[second] : 0;
     double margin = s1 > 0 ? (s1 - s2) / s1 : 0;
+    double p1 = sc->path[gp], p2 = -1e9;
+    for (size_t g = 0; g < x->npaths; g++)
+        if (x->path_skill[g] == best && (int)g != gp && sc->path[g] > p2)
+            p2 = sc->path[g];
+    double pmargin = p2 <= -1e8 ? 1.0 : (p1 - p2) / (fabs(p1) > 1.0 ? fabs(p1) : 1.0);
+    pmargin = pmargin < 0 ? 0 : (pmargin > 1 ? 1 : pmargin);
+    int agree = q->act_skill && strcmp(q->act_skill, x->p->skills[best].id) == 0;
     double raw = squash(s1, 12.0) * (0.45 + 0.55 * margin);
     res->confidence = calibrate(raw > 1 ? 1 : raw);
     if (dbg) {
         dbg->raw = raw;
         dbg->path_from_cues = from_cues;
+        dbg->skill_margin = margin;
+        dbg->path_margin = pmargin;
+        dbg->agree = agree;
     }
     alternatives(r, q, sc, res, best, gp);
     rt_compose_warnings(res);

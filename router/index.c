@@ -216,7 +216,9 @@ static void mark_anchors(struct rt_prod *x)
             int n = snprintf(key, sizeof key, "=%s", x->p->syns[p->target].canonical);
             ordinary = n > 0 && (size_t)n < sizeof key && rt_map_get(&ord, key, (size_t)n) >= 0;
         }
-        p->anchor = !ordinary;
+        /* One or two Latin letters ("m", "t6") say too little on their own. */
+        int tiny = (unsigned char)p->text[0] < 0x80 && p->len < 3;
+        p->anchor = !ordinary && !tiny;
     }
     rt_map_release(&ord);
 }

@@ -160,6 +160,9 @@ struct rt_debug {
     int vocab;                /* spans of skill vocabulary, ordinary words included */
     const char *action;       /* the API action a command names, or NULL */
     double raw;               /* the confidence score before calibration */
+    double skill_margin;      /* (best - second) / best skill score */
+    double path_margin;       /* (best - second) / |best| path score in the chosen skill */
+    int agree;                /* 1 if a command's action belongs to the chosen skill */
     int path_from_cues;       /* 1 if the path came from the query, 0 if the default */
     size_t nskills;
     double skill_score[RT_DEBUG_SKILLS]; /* each skill's score, in knowledge order */

@@ -26,7 +26,7 @@
 #define PATH_TEXT_WEIGHT 0.3 /* path text vs whole cue phrases when choosing a path */
 #define BONUS_ACTION_SKILL 4.0 /* a command's action, to the skill that carries it out */
 #define BONUS_ACTION_PATH 6.0 /* ... and to the path of its topic (skills without api) */
-#define BONUS_COMMAND_PATH 6.0 /* a command, to the programmatic path: an agent acts */
+#define BONUS_COMMAND_PATH 9.0 /* a command, to the programmatic path: an agent acts */
 
 int rt_skill_fails(const struct rt_prod *x, int s)
 {
@@ -171,7 +171,8 @@ int rt_choose_path(const struct rt_router *r, const struct rt_query *q,
         int api_fail = fail_api && x->prog_path[g];
         /* A command on named resources is carried out by an agent through the API, unless
          * the console is named as the way to do it (LABELS.md, "Commands"). */
-        int command = (sig & RT_SIG_COMMAND) && !(sig & RT_SIG_CONSOLE) && !failing;
+        int command = (sig & RT_SIG_COMMAND) && !(sig & RT_SIG_CONSOLE) &&
+                      (!failing || (sig & RT_SIG_PAYLOAD));
         if (x->prog_path[g] && (int)g != def && !has_api && !(sig & RT_SIG_PROG) && !sched &&
             !bulk && !api_fail && !command)
             v -= BONUS_NO_METHOD;

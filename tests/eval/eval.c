@@ -224,10 +224,12 @@ int main(int argc, char **argv)
             action_tool += res->ntools > 0 && strcmp(res->tools[0].name, snake) == 0;
         }
         if (dump)
-            printf("DUMP\t%s/%s\t%s/%s\t%d\t%.2f\t%.2f\t%.2f\t%#x\t%#x\t%s\t%.3f\t%.3f\t%s\n",
+            printf("DUMP\t%s/%s\t%s/%s\t%d\t%.2f\t%.2f\t%.2f\t%#x\t%#x\t%s\t%.3f\t%.3f\t"
+                   "%.3f\t%.3f\t%d\t%d\t%s\n",
                    gs ? gs : "null", gp ? gp : "null", ps ? ps : "null", pp ? pp : "null", pa,
                    dbg.evidence, dbg.evidence_all, dbg.evidence_specific, res->signals,
-                   dbg.anchors, dbg.anchor[0] ? dbg.anchor : (dbg.action ? dbg.action : "-"), dbg.raw, res->confidence, q);
+                   dbg.anchors, dbg.anchor[0] ? dbg.anchor : (dbg.action ? dbg.action : "-"), dbg.raw, res->confidence,
+                   dbg.skill_margin, dbg.path_margin, dbg.agree, dbg.vocab, q);
         if (verbose && !pa)
             printf("MISS %-5s %s/%s -> %s/%s (conf %.2f, ev %.1f)\n     %s\n",
                    str_or_null(j, "id") ? str_or_null(j, "id") : "?", gs ? gs : "null",
