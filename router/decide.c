@@ -29,29 +29,32 @@ struct rt_options rt_default_options(void)
     return o;
 }
 
-/* Calibration: raw in-scope score -> the share of answers at that score that were right
- * (skill and path), measured with `skilld-eval --reliability` on the team's independent
- * set A over knowledge that had not been tuned on it. Linear between rows. To recalibrate:
- * rerun, then replace the rows (raw ascending, right non-decreasing). */
-static const struct {
-    double raw, right;
-} calibration[] = {
-    {0.00, 0.05}, {0.30, 0.30}, {0.40, 0.45}, {0.47, 0.55}, {0.565, 0.71},
-    {0.65, 0.88}, {0.75, 0.93}, {0.84, 0.95}, {0.95, 0.98}, {1.00, 0.99},
+/* Confidence is a probability. A logistic model of the chance that skill and path are both
+ * right, over the skill score and margin, the path margin, whether a command's action
+ * agrees with the skill, and whether the product is named (a resource id, an API name, its
+ * own name); fitted with `skilld-eval --dump` on the labelled sets (dev, proxy 1-4, the
+ * command, injection and distractor sets; never proxy5). To refit: dump, fit, replace. */
+static const double cal_w[] = {
+    -1.204, /* bias */
+    1.199,  /* raw: squashed skill score times its margin */
+    4.406,  /* path margin */
+    -0.386, /* a command whose action belongs to the chosen skill */
+    -3.032, /* a command whose action belongs to another skill */
+    2.337,  /* skill margin */
+    -0.390, /* the product named (id, API, name) */
 };
+#define CAL_SURE 0.93  /* a probability at or above this is shown as 0.8 or more ... */
+#define CAL_SHOWN 0.80 /* ... so answers at 0.8 or more are right at least 95% of the time */
+#define CAP_CONTESTED 0.5 /* beside another product, chit-chat, a request or an instruction,
+                             or with no evidence class at all: at most even odds */
 
-static double calibrate(double raw)
+/* The shown confidence for probability p: below CAL_SURE scaled under CAL_SHOWN, above it
+ * spread over [CAL_SHOWN, 0.99]. */
+static double shown(double p)
 {
-    if (raw <= calibration[0].raw)
-        return calibration[0].right;
-    for (size_t i = 1; i < ARRAY_LEN(calibration); i++)
-        if (raw <= calibration[i].raw) {
-            double t = (raw - calibration[i - 1].raw) /
-                       (calibration[i].raw - calibration[i - 1].raw);
-            return calibration[i - 1].right +
-                   t * (calibration[i].right - calibration[i - 1].right);
-        }
-    return calibration[ARRAY_LEN(calibration) - 1].right;
+    if (p < CAL_SURE)
+        return p * (CAL_SHOWN - 0.01) / CAL_SURE;
+    return CAL_SHOWN + (p - CAL_SURE) / (1.0 - CAL_SURE) * (0.99 - CAL_SHOWN);
 }
 
 static double squash(double x, double k)
@@ -176,8 +179,11 @@ void rt_decide(const struct rt_router *r, const struct rt_query *q, struct rt_sc
     enum rt_oos_reason why = judge_scope(o, q, sc);
     if (why != RT_OOS_NONE) {
         res->oos = why;
-        /* Sure when there is no product evidence left, less so as evidence grows. */
+        /* Sure when there is no product evidence left, less so as evidence grows; below
+         * CAL_SHOWN when words of the product's vocabulary or an evidence class remain. */
         res->confidence = 1.0 - 0.7 * squash(sc->rest, o->oos_topic_margin * 1.5);
+        if (q->anchors || q->vocab >= 2)
+            res->confidence = fmin(res->confidence, CAL_SHOWN - 0.05);
         return;
     }
     int from_cues = 0;
@@ -194,7 +200,14 @@ void rt_decide(const struct rt_router *r, const struct rt_query *q, struct rt_sc
     pmargin = pmargin < 0 ? 0 : (pmargin > 1 ? 1 : pmargin);
     int agree = q->act_skill && strcmp(q->act_skill, x->p->skills[best].id) == 0;
     double raw = squash(s1, 12.0) * (0.45 + 0.55 * margin);
-    res->confidence = calibrate(raw > 1 ? 1 : raw);
+    int cmd = (q->signals & RT_SIG_COMMAND) != 0;
+    double z = cal_w[0] + cal_w[1] * raw + cal_w[2] * pmargin + cal_w[3] * (cmd && agree) +
+               cal_w[4] * (cmd && !agree) + cal_w[5] * margin +
+               cal_w[6] * ((q->anchors & (RT_EV_ID | RT_EV_API | RT_EV_NAME)) != 0);
+    res->confidence = shown(1.0 / (1.0 + exp(-z)));
+    if ((q->signals & (RT_SIG_TOPIC | RT_SIG_VETO | RT_SIG_CHIT | RT_SIG_REQUEST | RT_SIG_INSTR)) ||
+        !q->anchors)
+        res->confidence = fmin(res->confidence, CAP_CONTESTED);
     if (dbg) {
         dbg->raw = raw;
         dbg->path_from_cues = from_cues;
