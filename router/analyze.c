@@ -646,6 +646,7 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
     add_camel_words(q, res);
     add_synonyms(q);
     count_vocab_words(q);
+    q->vocab += (q->signals & RT_SIG_CAMEL) != 0; /* a field or status name written as code */
     rt_command_detect(q, res);
     if (q->signals & RT_SIG_COMMAND)
         add_id_nouns(q, res);

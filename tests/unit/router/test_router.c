@@ -257,7 +257,7 @@ static void test_paths(void **state)
     route("call InvokeCommand from the python sdk on a schedule", &res);
     assert_string_equal(res.skill->id, "ecs-execute-instances");
     assert_string_equal(res.path->id, "api");
-    route("run a script on my servers from the console", &res);
+    route("run a script with cloud assistant on my servers from the console", &res);
     assert_string_equal(res.path->id, "console");
     route("fix fstab after rollback of a snapshot", &res);
     assert_string_equal(res.skill->id, "ecs-manage-recovery");
@@ -437,14 +437,14 @@ static void want_route(const char *q, const char *skill, const char *path)
 static void test_schedule_and_bulk(void **state)
 {
     (void)state;
-    want_route("run a shell command on my instance in the console", "ecs-execute-instances",
+    want_route("run a shell command with cloud assistant on my instance in the console", "ecs-execute-instances",
                "console");
-    want_route("run a shell command on my instance every 5 minutes", "ecs-execute-instances",
+    want_route("run a shell command with cloud assistant on my instance every 5 minutes", "ecs-execute-instances",
                "api");
-    want_route("每隔 10 分钟在实例上运行命令", "ecs-execute-instances", "api");
-    want_route("run a shell command on 40 instances", "ecs-execute-instances", "api");
-    want_route("run a shell command on all instances", "ecs-execute-instances", "api");
-    want_route("run a shell command on 2 instances", "ecs-execute-instances", "console");
+    want_route("每隔 10 分钟用云助手在实例上运行命令", "ecs-execute-instances", "api");
+    want_route("run a shell command with cloud assistant on 40 instances", "ecs-execute-instances", "api");
+    want_route("run a shell command with cloud assistant on all instances", "ecs-execute-instances", "api");
+    want_route("run a shell command with cloud assistant on 2 instances", "ecs-execute-instances", "console");
     /* Recovery is in neither list: a daily schedule stays on its default path. */
     want_route("create a snapshot of my disk every hour", "ecs-manage-recovery", "console");
 }
