@@ -387,11 +387,12 @@ static void scan_own_api(struct rt_query *q, const struct rt_result *res)
     for (size_t e = 0; e < res->nentities; e++) {
         if (res->entities[e].kind != RT_ENT_API)
             continue;
-        for (size_t g = 0; g < x->npaths; g++)
-            if (rt_path_owns_api(x->paths[g], res->entities[e].value)) {
-                q->signals |= RT_SIG_OWN_API;
-                return;
-            }
+        uint64_t own[2];
+        rt_api_owners(x, res->entities[e].value, own);
+        if (own[0] || own[1]) {
+            q->signals |= RT_SIG_OWN_API;
+            return;
+        }
     }
 }
 
@@ -487,21 +488,29 @@ static const struct {
     {"置信度", 0},    {"confidence 1", 0}, {"confidence=", 0},
 };
 
+/* 1 if the lower-case s[i..] starts with w. */
 static int ci_at(const char *s, size_t len, size_t i, const char *w)
 {
     size_t n = strlen(w);
-    if (i + n > len)
-        return 0;
-    for (size_t k = 0; k < n; k++) {
-        char a = s[i + k], b = w[k];
-        a = a >= 'A' && a <= 'Z' ? (char)(a - 'A' + 'a') : a;
-        if (a != b)
-            return 0;
-    }
-    return 1;
+    return i + n <= len && memcmp(s + i, w, n) == 0;
 }
 
-/* 1 if s[0..n) holds an instruction form or a skill id written out. */
+/* 1 if the lower-case s[0..n) holds w. */
+static int holds(const char *s, size_t n, const char *w)
+{
+    size_t wn = strlen(w);
+    for (const char *c = s; (size_t)(c - s) + wn <= n;) {
+        c = memchr(c, w[0], n - (size_t)(c - s) - wn + 1);
+        if (!c)
+            return 0;
+        if (memcmp(c, w, wn) == 0)
+            return 1;
+        c++;
+    }
+    return 0;
+}
+
+/* 1 if the lower-case s[0..n) holds an instruction form or a skill id written out. */
 static int has_instr_form(const struct rt_query *q, const char *s, size_t n, int start)
 {
     size_t lead = 0;
@@ -513,14 +522,12 @@ static int has_instr_form(const struct rt_query *q, const char *s, size_t n, int
                 return 1;
             continue;
         }
-        for (size_t i = 0; i < n; i++)
-            if (ci_at(s, n, i, instr_forms[k].text))
-                return 1;
+        if (holds(s, n, instr_forms[k].text))
+            return 1;
     }
     for (size_t sk = 0; sk < q->x->nskills; sk++)
-        for (size_t i = 0; i < n; i++)
-            if (ci_at(s, n, i, q->x->p->skills[sk].id))
-                return 1;
+        if (holds(s, n, q->x->p->skills[sk].id))
+            return 1;
     return 0;
 }
 
@@ -541,9 +548,10 @@ static size_t clause_end(const char *s, size_t len, size_t i)
 }
 
 /* 1 if the clause s[0..n) holds an injection phrase or the cue of the instructions topic. */
-static int clause_instructs(struct rt_query *q, const char *s, size_t n, int start)
+static int clause_instructs(struct rt_query *q, const char *s, const char *ls, size_t n,
+                            int start)
 {
-    if (has_instr_form(q, s, n, start))
+    if (has_instr_form(q, ls, n, start))
         return 1;
     const struct rt_prod *x = q->x;
     size_t nl = rt_norm(s, n, q->tmp, sizeof q->tmp);
@@ -566,8 +574,9 @@ static void blank_instructions(struct rt_query *q)
     while (lead < q->flen && q->subject[lead] == ' ')
         lead++;
     for (size_t k = 0; k < ARRAY_LEN(instr_forms); k++)
-        if (instr_forms[k].at_start && ci_at(q->subject, q->flen, lead, instr_forms[k].text)) {
+        if (instr_forms[k].at_start && ci_at(q->lsub, q->flen, lead, instr_forms[k].text)) {
             memset(q->subject, ' ', q->flen);
+            memset(q->lsub, ' ', q->flen);
             q->signals |= RT_SIG_INSTR;
             return;
         }
@@ -576,8 +585,9 @@ static void blank_instructions(struct rt_query *q)
         size_t el = i < q->flen ? clause_end(q->subject, q->flen, i) : 1;
         if (!el)
             continue;
-        if (i > a && clause_instructs(q, q->subject + a, i - a, a == 0)) {
+        if (i > a && clause_instructs(q, q->subject + a, q->lsub + a, i - a, a == 0)) {
             memset(q->subject + a, ' ', i - a);
+            memset(q->lsub + a, ' ', i - a);
             q->signals |= RT_SIG_INSTR;
         }
         a = i + el;
@@ -610,8 +620,13 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
     res->product = x->p;
     q->flen = rt_fold_width(query, len, q->folded, sizeof q->folded);
     memcpy(q->subject, q->folded, q->flen + 1);
+    for (size_t i = 0; i <= q->flen; i++) {
+        char c = q->folded[i];
+        q->lower[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    }
+    memcpy(q->lsub, q->lower, q->flen + 1);
     rt_command_payload(q, res);
-    if (has_instr_form(q, q->subject, q->flen, 1))
+    if (has_instr_form(q, q->lsub, q->flen, 1))
         blank_instructions(q);
     read_subject(r, q, res);
     q->nhits = rt_phrases_find(&x->ph, q->norm, q->len, q->hits, RT_HITS_MAX);

@@ -53,17 +53,39 @@ static int word_at(const char *s, size_t len, size_t i, const char *w)
 
 /* Offset just after the first whole-word occurrence of any of words in s[from..len), and
  * the occurrence's start in *ret_at; 0 when none. */
+/* The first occurrence of w[0..wn) in s[from..len), or len. */
+static size_t find_sub(const char *s, size_t len, size_t from, const char *w, size_t wn)
+{
+    while (from + wn <= len) {
+        const char *c = memchr(s + from, w[0], len - from - wn + 1);
+        if (!c)
+            return len;
+        if (memcmp(c, w, wn) == 0)
+            return (size_t)(c - s);
+        from = (size_t)(c - s) + 1;
+    }
+    return len;
+}
+
+/* Offset just after the first whole-word occurrence of any of words (lower case) in the
+ * lower-case text s[from..len), and its start in *ret_at; 0 when none. */
 static size_t find_word(const char *s, size_t len, size_t from, const char *const *words,
                         size_t *ret_at)
 {
-    for (size_t i = from; i < len; i++)
-        for (size_t k = 0; words[k]; k++)
+    size_t best = len, best_end = 0;
+    for (size_t k = 0; words[k]; k++) {
+        size_t wn = strlen(words[k]);
+        for (size_t i = find_sub(s, len, from, words[k], wn); i < best;
+             i = find_sub(s, len, i + 1, words[k], wn))
             if (word_at(s, len, i, words[k])) {
-                if (ret_at)
-                    *ret_at = i;
-                return i + strlen(words[k]);
+                best = i;
+                best_end = i + wn;
+                break;
             }
-    return 0;
+    }
+    if (best_end && ret_at)
+        *ret_at = best;
+    return best_end;
 }
 
 /* The byte at s[i] starts a CJK character or CJK punctuation. */
@@ -135,6 +157,7 @@ struct pay {
     const char *s;  /* the folded query */
     size_t len;
     char *subject;  /* the same bytes, payload blanked */
+    char *lsub;     /* ... and its lower-case twin */
     size_t off, n;  /* the first shell payload (RunCommand content) */
     int shell;      /* shell text to run was found */
     int content;    /* a file content was found */
@@ -149,6 +172,7 @@ static void blank(struct pay *p, size_t a, size_t b, int shell)
     if (a >= b)
         return;
     memset(p->subject + a, ' ', b - a);
+    memset(p->lsub + a, ' ', b - a);
     if (shell && !p->shell) {
         p->off = a;
         p->n = b - a;
@@ -205,22 +229,18 @@ static void pay_backticks(struct pay *p, int run_seen_at_all)
 /* The text after a run verb. */
 static void pay_after_run(struct pay *p)
 {
-    for (size_t i = 0; i < p->len; i++) {
-        int zh = 0;
-        size_t vend = 0;
-        for (size_t k = 0; run_verbs_en[k] && !vend; k++)
-            if (word_at(p->s, p->len, i, run_verbs_en[k]))
-                vend = i + strlen(run_verbs_en[k]);
-        for (size_t k = 0; run_verbs_zh[k] && !vend; k++)
-            if (at(p->s, p->len, i, run_verbs_zh[k])) {
-                vend = i + strlen(run_verbs_zh[k]);
-                zh = 1;
-            }
-        if (!vend)
-            continue;
+    for (size_t i = 0; i < p->len;) {
+        size_t ea = 0, za = 0;
+        size_t ee = find_word(p->s, p->len, i, run_verbs_en, &ea);
+        size_t ze = find_word(p->s, p->len, i, run_verbs_zh, &za);
+        if (!ee && !ze)
+            return;
+        int zh = ze && (!ee || za < ea);
+        size_t vend = zh ? ze : ee;
+        i = vend;
         size_t a = skip_fillers(p->s, p->len, vend);
         if (a >= p->len || p->s[a] == '`' || cjk_at(p->s, p->len, a))
-            continue;
+            continue; /* i is past the verb */
         size_t b = a;
         if (zh || p->s[a] == ':') {
             /* Latin text up to the next CJK character, or to the end after a comment. */
@@ -239,7 +259,7 @@ static void pay_after_run(struct pay *p)
             b = p->len;
         if (shell_like(p->s + a, b - a) || (zh && count_words(p->s + a, b - a) >= 2))
             blank(p, a, b, 1);
-        i = b;
+        i = b > i ? b : i;
     }
 }
 
@@ -302,11 +322,8 @@ static void pay_after_colon(struct pay *p)
 /* A query that opens with shell text run "on" some instances: "rm -rf /tmp/x on i-...". */
 static void pay_leading(struct pay *p)
 {
-    size_t on = 0;
-    for (size_t j = 0; j + 4 <= p->len && !on; j++)
-        if (at(p->s, p->len, j, " on "))
-            on = j;
-    if (on && shell_like(p->s, on))
+    size_t on = find_sub(p->s, p->len, 0, " on ", 4);
+    if (on < p->len && on > 0 && shell_like(p->s, on))
         blank(p, 0, on, 1);
 }
 
@@ -315,11 +332,15 @@ static int has_id(const char *s, size_t len)
 {
     static const char *const pre[] = {"i-", "sg-", "eni-", "d-", "s-", "m-", "sp-", "c-", "t-",
                                       "vsw-", "vpc-", "eip-", NULL};
-    for (size_t i = 0; i < len; i++) {
+    for (const char *dash = memchr(s, '-', len); dash; dash = memchr(dash + 1, '-',
+                                                                      len - (size_t)(dash - s) - 1)) {
+        size_t i = (size_t)(dash - s);
+        while (i > 0 && s[i - 1] >= 'a' && s[i - 1] <= 'z' && (size_t)(dash - s) - i < 3)
+            i--;
         if (i > 0 && is_alnum_c((unsigned char)s[i - 1]))
             continue;
         for (size_t k = 0; pre[k]; k++)
-            if (at(s, len, i, pre[k])) {
+            if (at(s, len, i, pre[k]) && s + i + strlen(pre[k]) == dash + 1) {
                 size_t j = i + strlen(pre[k]), digits = 0, n = 0;
                 while (j < len && is_alnum_c((unsigned char)s[j])) {
                     digits += s[j] >= '0' && s[j] <= '9';
@@ -376,8 +397,10 @@ static void pay_quotes(struct pay *p)
 /* The token after a naming word: "name it centos-hardened", "名字 web-base-v3". */
 static void pay_names(struct pay *p)
 {
-    for (size_t i = 0; i < p->len; i++)
-        for (size_t k = 0; naming[k]; k++) {
+    for (size_t k = 0; naming[k]; k++) {
+        size_t wn = strlen(naming[k]);
+        for (size_t i = find_sub(p->s, p->len, 0, naming[k], wn); i < p->len;
+             i = find_sub(p->s, p->len, i + 1, naming[k], wn)) {
             if (!word_at(p->s, p->len, i, naming[k]))
                 continue;
             size_t a = i + strlen(naming[k]);
@@ -399,16 +422,16 @@ static void pay_names(struct pay *p)
                 shaped |= (p->s[j] >= '0' && p->s[j] <= '9') || p->s[j] == '-' || p->s[j] == '_';
             if (b > a && shaped && !has_id(p->s + a, b - a))
                 blank(p, a, b, 0);
-            i = b > i ? b : i;
-            break;
+            i = b > i ? b - 1 : i;
         }
+    }
 }
 
 void rt_command_payload(struct rt_query *q, struct rt_result *res)
 {
-    const char *fq = q->folded;
+    const char *fq = q->lower;
     size_t len = q->flen;
-    struct pay p = {.s = fq, .len = len, .subject = q->subject};
+    struct pay p = {.s = fq, .len = len, .subject = q->subject, .lsub = q->lsub};
     size_t vat;
     int run = find_word(fq, len, 0, run_verbs_en, &vat) || find_word(fq, len, 0, run_verbs_zh, &vat);
     int id = has_id(fq, len);
@@ -541,9 +564,10 @@ static int has_verb(const char *verbs, const char *s, size_t len)
         if (n < sizeof w) {
             memcpy(w, v, n);
             w[n] = '\0';
-            for (size_t i = 0; i < len; i++)
-                if (word_at(s, len, i, w))
-                    return 1;
+            const char *one[] = {w, NULL};
+            size_t at_;
+            if (find_word(s, len, 0, one, &at_))
+                return 1;
         }
         v += n + (e ? 1 : 0);
     }
@@ -580,7 +604,7 @@ static const char *const console_words[] = {"console", "控制台", "gui", "web 
 
 void rt_command_detect(struct rt_query *q, const struct rt_result *res)
 {
-    const char *s = q->subject;
+    const char *s = q->lsub;
     size_t len = q->flen;
     size_t at_;
     if (find_word(s, len, 0, console_words, &at_))

@@ -335,6 +335,8 @@ static void mark_veto_topics(struct rt_prod *x)
         }
 }
 
+static void build_api_map(struct rt_prod *x);
+
 void rt_prod_build(struct rt_prod *x, const struct kb_product *p)
 {
     memset(x, 0, sizeof *x);
@@ -439,6 +441,7 @@ void rt_prod_build(struct rt_prod *x, const struct kb_product *p)
     }
     mark_generic(x);
     mark_vocab(x);
+    build_api_map(x);
     rt_typo_build(&x->typo);
     for (size_t s = 0; s < x->nskills; s++)
         free(b.tf_skill[s]);
@@ -468,6 +471,8 @@ void rt_prod_release(struct rt_prod *x)
     free(x->oos_veto);
     free(x->generic);
     free(x->vocab_tok);
+    rt_map_release(&x->api_map);
+    free(x->api_paths);
     free(x->fail_path);
     free(x->prog_path);
     free(x->sched_path);
@@ -479,6 +484,77 @@ void rt_prod_release(struct rt_prod *x)
         free(x->bulk_pat[i]);
     free(x->bulk_pat);
     rt_typo_release(&x->typo);
+}
+
+/* api's snake_case form ("ResizeDisk" -> "resize_disk") into out (cap bytes). */
+static size_t snake_of(const char *api, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *c = api; *c && o + 3 < cap; c++) {
+        if (*c >= 'A' && *c <= 'Z') {
+            if (c > api)
+                out[o++] = '_';
+            out[o++] = (char)(*c - 'A' + 'a');
+        } else {
+            out[o++] = *c;
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static size_t lower_of(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (; *s && o + 1 < cap; s++)
+        out[o++] = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+    out[o] = '\0';
+    return o;
+}
+
+static void api_own(struct rt_prod *x, const char *key, size_t n, size_t g)
+{
+    int row = rt_map_put(&x->api_map, key, n, (int)x->napi);
+    if ((size_t)row == x->napi) {
+        x->api_paths = xrealloc(x->api_paths, (x->napi + 1) * sizeof *x->api_paths);
+        x->api_paths[x->napi][0] = x->api_paths[x->napi][1] = 0;
+        x->napi++;
+    }
+    x->api_paths[row][g / 64] |= (uint64_t)1 << (g % 64);
+}
+
+/* Index which paths own which operations: tools by name, API-shaped cues by text. */
+static void build_api_map(struct rt_prod *x)
+{
+    rt_map_init(&x->api_map);
+    for (size_t g = 0; g < x->npaths; g++) {
+        const struct kb_path *p = x->paths[g];
+        for (size_t i = 0; i < p->tools.n; i++)
+            api_own(x, p->tools.v[i], strlen(p->tools.v[i]), g);
+        for (size_t i = 0; i < p->cues.n; i++) {
+            char low[128];
+            size_t n = lower_of(p->cues.v[i], low, sizeof low);
+            api_own(x, low, n, g);
+        }
+    }
+}
+
+void rt_api_owners(const struct rt_prod *x, const char *api, uint64_t out[2])
+{
+    char key[128];
+    out[0] = out[1] = 0;
+    size_t n = snake_of(api, key, sizeof key);
+    int row = rt_map_get(&x->api_map, key, n);
+    if (row >= 0) {
+        out[0] |= x->api_paths[row][0];
+        out[1] |= x->api_paths[row][1];
+    }
+    n = lower_of(api, key, sizeof key);
+    row = rt_map_get(&x->api_map, key, n);
+    if (row >= 0) {
+        out[0] |= x->api_paths[row][0];
+        out[1] |= x->api_paths[row][1];
+    }
 }
 
 int rt_path_owns_api(const struct kb_path *p, const char *api)

@@ -176,6 +176,9 @@ struct rt_prod {
     size_t nbulk;
     struct rt_phrases ph;
     struct rt_typo typo;
+    struct rt_map api_map;     /* API key (snake_case tool, lower-case cue) -> api_paths row */
+    uint64_t (*api_paths)[2];  /* [napi] bit per path that owns the operation */
+    size_t napi;
 };
 
 struct rt_router {
@@ -189,6 +192,10 @@ struct rt_router {
 /* 1 if the path owns the API operation named api: its tools hold the snake_case form
  * (ResizeDisk -> resize_disk) or one of its cues is the name itself. */
 int rt_path_owns_api(const struct kb_path *p, const char *api);
+
+/* The paths that own the API operation api (as rt_path_owns_api says), one bit per global
+ * path index, in out[0..2). */
+void rt_api_owners(const struct rt_prod *x, const char *api, uint64_t out[2]);
 
 /* Build / free the index of one product. */
 void rt_prod_build(struct rt_prod *x, const struct kb_product *p);

@@ -24,6 +24,8 @@ struct rt_query {
     char tmp[RT_QNORM_CAP];       /* scratch */
     char folded[RT_QUERY_MAX + 1];  /* the query, full-width ASCII folded */
     char subject[RT_QUERY_MAX + 1]; /* the same bytes with payload and instructions blanked */
+    char lower[RT_QUERY_MAX + 1];   /* folded, ASCII lower case (payload is found here) */
+    char lsub[RT_QUERY_MAX + 1];    /* subject, ASCII lower case (commands are read here) */
     size_t flen;                    /* bytes of folded and subject */
     size_t len;                   /* bytes of norm */
     unsigned char span[RT_QNORM_CAP]; /* [len] SPAN_* bits */

@@ -65,9 +65,11 @@ static void vote_api(const struct rt_query *q, const char *api, struct rt_scores
     int failing = (q->signals & RT_SIG_FAIL) != 0;
     unsigned long owners = 0; /* bit per skill (nskills <= RT_SKILLS_MAX) */
     size_t nowners = 0;
+    uint64_t own[2];
+    rt_api_owners(x, api, own);
     for (size_t g = 0; g < x->npaths; g++) {
         int s = x->path_skill[g];
-        if (!rt_path_owns_api(x->paths[g], api))
+        if (!(own[g / 64] >> (g % 64) & 1))
             continue;
         if (!(owners & (1UL << s)))
             nowners++;
@@ -80,7 +82,7 @@ static void vote_api(const struct rt_query *q, const char *api, struct rt_scores
             sc->skill[s] += BONUS_API_OWNER_SKILL / (double)nowners;
     /* A failure reported about the operation belongs on the failure path. */
     for (size_t g = 0; g < x->npaths; g++)
-        if ((owners & (1UL << x->path_skill[g])) && rt_path_owns_api(x->paths[g], api) &&
+        if ((owners & (1UL << x->path_skill[g])) && (own[g / 64] >> (g % 64) & 1) &&
             !(failing && rt_skill_fails(x, x->path_skill[g])))
             sc->path_bonus[g] += BONUS_API_OWNER_PATH;
 }
