@@ -3,6 +3,7 @@
  * (score.c) and the decision (decide.c); rt_query.h holds the state they share. */
 #include "router/rt_query.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,9 @@ err_code rt_route_debug(const rt_router *r, const char *product, const char *que
     struct rt_query *q = xmalloc(sizeof *q);
     struct rt_scores *sc = xmalloc(sizeof *sc);
     err_code rc = ERR_OK;
-    memset(ret, 0, sizeof *ret);
+    /* The result's arrays are read only up to their counts: clear the rest, not them. */
+    memset(ret, 0, offsetof(struct rt_result, entities));
+    ret->nentities = ret->nwarnings = ret->nalts = ret->ntools = 0;
     if (dbg)
         memset(dbg, 0, sizeof *dbg);
     if (!rt_analyze(r, x, query, len, q, ret)) {

@@ -126,7 +126,8 @@ enum {
 };
 
 /* The answer to one query. Pointers borrow from the router's knowledge, which must
- * outlive the result. Plain data: copy it, keep it on the stack, no free needed. */
+ * outlive the result. Plain data: copy it, keep it on the stack, no free needed. Each
+ * array holds valid items only up to its count (entities[0..nentities), ...). */
 struct rt_result {
     const struct kb_product *product; /* the product asked about */
     const struct kb_skill *skill;     /* chosen skill, or NULL when out of scope */
