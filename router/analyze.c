@@ -79,6 +79,42 @@ static void qtok_extra_cb(void *ud, const char *s, size_t len, float w, size_t s
         add_qtok(q, id, w * CAMEL_WEIGHT, 0, q->extra_plain);
 }
 
+/* The words of a CamelCase identifier ("ForceStop", "InvocationStatus") as query words. */
+static void add_glued_words(struct rt_query *q, const char *w, size_t n)
+{
+    char words[2 * RT_TEXT_MAX + 8];
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 3 < sizeof words; i++) {
+        if (w[i] >= 'A' && w[i] <= 'Z' && i > 0 && w[i - 1] >= 'a' && w[i - 1] <= 'z')
+            words[o++] = ' ';
+        words[o++] = w[i];
+    }
+    char norm[RT_NORM_CAP(sizeof words)];
+    size_t nl = rt_norm(words, o, norm, sizeof norm);
+    rt_tokenize(norm, nl, qtok_extra_cb, q);
+}
+
+/* CamelCase words that no entity took (a field, status or option written as code). */
+static void add_camel_idents(struct rt_query *q)
+{
+    const char *s = q->subject;
+    size_t i = 0, len = q->flen;
+    q->extra_plain = 0;
+    while (i < len) {
+        size_t a = i;
+        int hump = 0;
+        while (i < len && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z'))) {
+            hump |= i > a && s[i] >= 'A' && s[i] <= 'Z' && s[i - 1] >= 'a' && s[i - 1] <= 'z';
+            i++;
+        }
+        if (i - a >= CAMEL_MIN && i - a < RT_TEXT_MAX && hump && s[a] >= 'A' && s[a] <= 'Z' &&
+            (i >= len || s[i] != '.') && (a == 0 || s[a - 1] != '.'))
+            add_glued_words(q, s + a, i - a);
+        if (i == a)
+            i++;
+    }
+}
+
 /* API names and error codes are glued CamelCase ("ImportImage",
  * "InvalidOperation.DeletionProtection"): their words count as query words too. */
 static void add_camel_words(struct rt_query *q, const struct rt_result *res)
@@ -659,6 +695,8 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
     scan_anchors(q, res);
     rt_tokenize(q->norm, q->len, qtok_cb, q);
     add_camel_words(q, res);
+    if ((q->signals & RT_SIG_CAMEL) && !(q->signals & RT_SIG_OWN_API))
+        add_camel_idents(q);
     add_synonyms(q);
     count_vocab_words(q);
     q->vocab += (q->signals & RT_SIG_CAMEL) != 0; /* a field or status name written as code */
