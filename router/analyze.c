@@ -653,6 +653,7 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
     q->oos_topic = -1;
     q->extra_plain = 0;
     q->action = q->act_skill = q->act_path = NULL;
+    q->act_weight = 0;
     res->product = x->p;
     q->flen = rt_fold_width(query, len, q->folded, sizeof q->folded);
     memcpy(q->subject, q->folded, q->flen + 1);

@@ -592,6 +592,16 @@ static unsigned objects(const struct rt_query *q, const struct rt_result *res)
     return obj;
 }
 
+/* Words of a question that asks for reasons or advice: such a query is not a command. */
+static const char *const asking[] = {"why", "how", "could", "should", "what should",
+                                     "is it because", "为什么", "咋", "怎么", "是不是", "吗",
+                                     "能不能", "会不会", "还会", "哪条", NULL};
+/* Words of work right after a restore, roll back or migration (LABELS.md, "After a
+ * restore"): in-guest work then belongs to recovery's cloud-assistant path. */
+static const char *const after_restore[] = {"restore", "restored", "post-restore", "roll back",
+                                            "rolled back", "rollback", "migrated", "回滚",
+                                            "恢复", "迁移", "迁过来", NULL};
+
 /* Verbs that open an imperative even when the query goes on to report a failure. */
 static const char *const imperative_openers[] = {"force", "hard", "reboot", "restart", "stop",
                                                  "start", "kill", "release", "reset", "强制",
@@ -625,15 +635,22 @@ void rt_command_detect(struct rt_query *q, const struct rt_result *res)
     size_t lead = 0;
     while (lead < len && s[lead] == ' ')
         lead++;
-    if ((q->signals & RT_SIG_FAIL) && !(q->signals & RT_SIG_PAYLOAD) &&
-        !find_word(s, lead + 8 < len ? lead + 8 : len, lead, imperative_openers, &at_))
-        return;
     /* Shell text or a file's content for instances: Cloud Assistant carries it out. */
     if (q->action) {
         q->signals |= RT_SIG_COMMAND;
         q->act_skill = "ecs-execute-instances";
+        q->act_weight = 2;
+        if (find_word(s, len, 0, after_restore, &at_)) {
+            q->act_skill = "ecs-manage-recovery";
+            q->act_path = "cloud-assistant";
+        }
         return;
     }
+    if ((q->signals & RT_SIG_FAIL) &&
+        !find_word(s, lead + 8 < len ? lead + 8 : len, lead, imperative_openers, &at_))
+        return;
+    if (find_word(s, len, 0, asking, &at_))
+        return;
     for (size_t k = 0; k < ARRAY_LEN(actions); k++) {
         if ((obj & actions[k].obj) != actions[k].obj || !has_verb(actions[k].verbs, s, len))
             continue;
@@ -641,6 +658,7 @@ void rt_command_detect(struct rt_query *q, const struct rt_result *res)
         q->action = actions[k].action;
         q->act_skill = actions[k].skill;
         q->act_path = actions[k].path;
+        q->act_weight = *actions[k].verbs ? 1 : 0;
         return;
     }
 }

@@ -49,6 +49,8 @@ struct rt_query {
     const char *action;           /* the API action a command names (command.c), or NULL */
     const char *act_skill;        /* the skill id that carries the action out, or NULL */
     const char *act_path;         /* its path for skills without an api path, or NULL */
+    int act_weight;               /* how the action was named: 0 by its object, 1 by verb and
+                                     object, 2 by a payload to run */
 };
 
 /* Per-query scores (score.c). Sizes are bounded by RT_SKILLS_MAX / RT_PATHS_MAX, checked

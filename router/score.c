@@ -24,9 +24,11 @@
 #define BONUS_API_OWNER_PATH 3.0 /* ... and to that path */
 #define API_OWNER_SKILLS_MAX 2 /* an API owned by more skills than this votes for none */
 #define PATH_TEXT_WEIGHT 0.3 /* path text vs whole cue phrases when choosing a path */
-#define BONUS_ACTION_SKILL 4.0 /* a command's action, to the skill that carries it out */
+#define BONUS_ACTION_SKILL 6.0 /* a command's action, to the skill that carries it out when
+                                  named by its object alone; times 2 by verb and object, times 3
+                                  by a payload to run */
 #define BONUS_ACTION_PATH 6.0 /* ... and to the path of its topic (skills without api) */
-#define BONUS_COMMAND_PATH 9.0 /* a command, to the programmatic path: an agent acts */
+#define BONUS_COMMAND_PATH 100.0/* a command, to the programmatic path: an agent acts */
 
 int rt_skill_fails(const struct rt_prod *x, int s)
 {
@@ -139,7 +141,7 @@ void rt_score(const struct rt_query *q, const struct rt_result *res, struct rt_s
     if (q->act_skill)
         for (size_t s = 0; s < x->nskills; s++)
             if (strcmp(x->p->skills[s].id, q->act_skill) == 0) {
-                sc->skill[s] += BONUS_ACTION_SKILL;
+                sc->skill[s] += BONUS_ACTION_SKILL * (1 + q->act_weight);
                 for (size_t g = 0; q->act_path && g < x->npaths; g++)
                     if (x->path_skill[g] == (int)s && strcmp(x->paths[g]->id, q->act_path) == 0)
                         sc->path_bonus[g] += BONUS_ACTION_PATH;
@@ -178,7 +180,8 @@ int rt_choose_path(const struct rt_router *r, const struct rt_query *q,
         if (x->prog_path[g] && (int)g != def && !has_api && !(sig & RT_SIG_PROG) && !sched &&
             !bulk && !api_fail && !command)
             v -= BONUS_NO_METHOD;
-        if (x->prog_path[g] && command)
+        /* ... unless the action names the path itself (recovery's cloud-assistant). */
+        if (x->prog_path[g] && command && !q->act_path)
             v += BONUS_COMMAND_PATH;
         if (x->prog_path[g] && (sig & RT_SIG_PROG))
             v += BONUS_PROG_PATH;
