@@ -38,7 +38,13 @@ static int at(const char *s, size_t len, size_t i, const char *w)
     return 1;
 }
 
-/* 1 if w occurs at s[i] as a whole word (Latin words need non-letters around them). */
+/* A byte that continues a Latin word or an identifier ("ecs-execute-instances"). */
+static int word_byte(unsigned char c)
+{
+    return is_alnum_c(c) || c == '-' || c == '_';
+}
+
+/* 1 if w occurs at s[i] as a whole word (Latin words need non-word bytes around them). */
 static int word_at(const char *s, size_t len, size_t i, const char *w)
 {
     if (!at(s, len, i, w))
@@ -46,9 +52,9 @@ static int word_at(const char *s, size_t len, size_t i, const char *w)
     size_t n = strlen(w);
     if ((unsigned char)w[0] >= 0x80)
         return 1;
-    if (i > 0 && is_alnum_c((unsigned char)s[i - 1]))
+    if (i > 0 && word_byte((unsigned char)s[i - 1]))
         return 0;
-    return i + n >= len || !is_alnum_c((unsigned char)s[i + n]);
+    return i + n >= len || !word_byte((unsigned char)s[i + n]);
 }
 
 /* Offset just after the first whole-word occurrence of any of words in s[from..len), and
@@ -180,6 +186,9 @@ static void blank(struct pay *p, size_t a, size_t b, int shell)
     p->shell |= shell;
 }
 
+static int has_id(const char *s, size_t len);
+static int prose(const char *s, size_t n);
+
 /* Skip spaces and filler words after a run verb. */
 static size_t skip_fillers(const char *s, size_t len, size_t i)
 {
@@ -247,6 +256,8 @@ static void pay_after_run(struct pay *p)
             while (b < p->len && !cjk_at(p->s, p->len, b))
                 b++;
         } else {
+            if (word_at(p->s, p->len, a, "on"))
+                continue; /* "run this on i-...": the text comes later */
             b = p->len;
             for (size_t k = 0; payload_ends[k]; k++)
                 for (size_t j = a; j + strlen(payload_ends[k]) <= b; j++)
@@ -255,6 +266,8 @@ static void pay_after_run(struct pay *p)
                         break;
                     }
         }
+        if (has_id(p->s + a, b - a))
+            continue; /* resource ids are targets, not text to run */
         if (memchr(p->s + a, '#', b - a))
             b = p->len;
         if (shell_like(p->s + a, b - a) || (zh && count_words(p->s + a, b - a) >= 2))
@@ -323,7 +336,7 @@ static void pay_after_colon(struct pay *p)
 static void pay_leading(struct pay *p)
 {
     size_t on = find_sub(p->s, p->len, 0, " on ", 4);
-    if (on < p->len && on > 0 && shell_like(p->s, on))
+    if (on < p->len && on > 0 && shell_like(p->s, on) && !has_id(p->s, on) && !prose(p->s, on))
         blank(p, 0, on, 1);
 }
 
@@ -594,8 +607,8 @@ static unsigned objects(const struct rt_query *q, const struct rt_result *res)
 
 /* Words of a question that asks for reasons or advice: such a query is not a command. */
 static const char *const asking[] = {"why", "how", "could", "should", "what should",
-                                     "is it because", "为什么", "咋", "怎么", "是不是", "吗",
-                                     "能不能", "会不会", "还会", "哪条", NULL};
+                                     "is it because", "为什么", "咋", "怎么", "能不能", "会不会",
+                                     "还会", "哪条", NULL};
 /* Words of work right after a restore, roll back or migration (LABELS.md, "After a
  * restore"): in-guest work then belongs to recovery's cloud-assistant path. */
 static const char *const after_restore[] = {"restore", "restored", "post-restore", "roll back",
