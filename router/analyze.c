@@ -472,8 +472,11 @@ static void scan_anchors(struct rt_query *q, const struct rt_result *res)
             continue;
         if (p->anchor) {
             q->anchors |= p->kind == RT_PH_NAME ? RT_EV_NAME : RT_EV_VOCAB;
+            if (q->anchor_hit < 0 || h->start >= q->hits[q->anchor_last].end)
+                q->nanchor++;
             if (q->anchor_hit < 0)
                 q->anchor_hit = (int)i;
+            q->anchor_last = (int)i;
         }
         /* Vocabulary spans, overlapping ones once (hits come in order of start). */
         /* Path cues count in Chinese only: English cues hold everyday words ("watch"). */
@@ -649,7 +652,8 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
     q->nhits = q->ntok = q->latin = q->cjk = 0;
     q->signals = q->anchors = 0;
     q->vocab = q->vocab_latin = 0;
-    q->anchor_hit = -1;
+    q->anchor_hit = q->anchor_last = -1;
+    q->nanchor = 0;
     q->oos_topic = -1;
     q->extra_plain = 0;
     q->action = q->act_skill = q->act_path = NULL;

@@ -608,12 +608,16 @@ static unsigned objects(const struct rt_query *q, const struct rt_result *res)
 /* Words of a question that asks for reasons or advice: such a query is not a command. */
 static const char *const asking[] = {"why", "how", "could", "should", "what should",
                                      "is it because", "为什么", "咋", "怎么", "能不能", "会不会",
-                                     "还会", "哪条", NULL};
+                                     "还会", "哪条", "哪个", "到底", NULL};
 /* Words of work right after a restore, roll back or migration (LABELS.md, "After a
  * restore"): in-guest work then belongs to recovery's cloud-assistant path. */
 static const char *const after_restore[] = {"restore", "restored", "post-restore", "roll back",
                                             "rolled back", "rollback", "migrated", "回滚",
                                             "恢复", "迁移", "迁过来", NULL};
+
+/* Words that place work inside the instance's operating system. */
+static const char *const inside_words[] = {"inside the instance", "in the guest", "in-guest",
+                                           "在实例里", "实例里", "实例内", "在机器里", NULL};
 
 /* Verbs that open an imperative even when the query goes on to report a failure. */
 static const char *const imperative_openers[] = {"force", "hard", "reboot", "restart", "stop",
@@ -638,6 +642,18 @@ void rt_command_detect(struct rt_query *q, const struct rt_result *res)
     for (size_t i = 0; i + 5 < len; i++)
         if (at(s, len, i, " on i-") || (at(s, len, i, "在 i-") || at(s, len, i, "在i-")))
             obj |= OBJ_GUEST;
+    size_t at2;
+    if (find_word(s, len, 0, inside_words, &at2))
+        obj |= OBJ_GUEST;
+    /* In-guest work right after a restore, roll back or migration: recovery's path. */
+    if ((obj & OBJ_GUEST) && find_word(s, len, 0, after_restore, &at2)) {
+        q->signals |= RT_SIG_COMMAND;
+        q->action = "RunCommand";
+        q->act_skill = "ecs-manage-recovery";
+        q->act_path = "cloud-assistant";
+        q->act_weight = 1;
+        return;
+    }
     /* Named resources: ids, a region, or something to run on instances. */
     if (!(q->anchors & (RT_EV_ID | RT_EV_REGION)) && !(q->signals & RT_SIG_PAYLOAD))
         return;

@@ -168,6 +168,7 @@ void rt_decide(const struct rt_router *r, const struct rt_query *q, struct rt_sc
         dbg->evidence_specific = sc->specific;
         dbg->anchors = q->anchors;
         dbg->vocab = q->vocab;
+        dbg->nanchor = q->nanchor;
         if (q->anchor_hit >= 0)
             snprintf(dbg->anchor, sizeof dbg->anchor, "%s",
                      x->ph.v[q->hits[q->anchor_hit].ph].text);
@@ -205,8 +206,11 @@ void rt_decide(const struct rt_router *r, const struct rt_query *q, struct rt_sc
                cal_w[4] * (cmd && !agree) + cal_w[5] * margin +
                cal_w[6] * ((q->anchors & (RT_EV_ID | RT_EV_API | RT_EV_NAME)) != 0);
     res->confidence = shown(1.0 / (1.0 + exp(-z)));
+    /* Contested: beside another product, chit-chat, a request or an instruction; or with no
+     * evidence class, or a single vocabulary phrase and nothing that names the product. */
+    int named = (q->anchors & (RT_EV_ID | RT_EV_API | RT_EV_NAME)) != 0;
     if ((q->signals & (RT_SIG_TOPIC | RT_SIG_VETO | RT_SIG_CHIT | RT_SIG_REQUEST | RT_SIG_INSTR)) ||
-        !q->anchors)
+        !q->anchors || (!named && q->nanchor < 2))
         res->confidence = fmin(res->confidence, CAP_CONTESTED);
     if (dbg) {
         dbg->raw = raw;

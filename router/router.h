@@ -159,6 +159,7 @@ struct rt_debug {
     unsigned anchors;         /* RT_EV_* classes seen outside masked spans */
     char anchor[64];          /* the first vocabulary or name phrase that is an anchor */
     int vocab;                /* spans of skill vocabulary, ordinary words included */
+    int nanchor;              /* vocabulary or name phrases that are anchors */
     const char *action;       /* the API action a command names, or NULL */
     double raw;               /* the confidence score before calibration */
     double skill_margin;      /* (best - second) / best skill score */

@@ -41,6 +41,8 @@ struct rt_query {
     unsigned signals;             /* RT_SIG_* */
     unsigned anchors;             /* RT_EV_* evidence classes outside masked spans */
     int anchor_hit;               /* the first hit that is an anchor phrase, or -1 */
+    int anchor_last;              /* the last such hit, or -1 */
+    int nanchor;                  /* anchor phrases outside masked spans (overlaps once) */
     int vocab_latin;              /* ... of them Latin phrase spans */
     int vocab;                    /* distinct spans of skill vocabulary outside masked spans,
                                      ordinary words included */

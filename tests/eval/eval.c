@@ -229,7 +229,7 @@ int main(int argc, char **argv)
                    gs ? gs : "null", gp ? gp : "null", ps ? ps : "null", pp ? pp : "null", pa,
                    dbg.evidence, dbg.evidence_all, dbg.evidence_specific, res->signals,
                    dbg.anchors, dbg.anchor[0] ? dbg.anchor : (dbg.action ? dbg.action : "-"), dbg.raw, res->confidence,
-                   dbg.skill_margin, dbg.path_margin, dbg.agree, dbg.vocab, q);
+                   dbg.skill_margin, dbg.path_margin, dbg.agree, dbg.vocab * 100 + dbg.nanchor, q);
         if (verbose && !pa)
             printf("MISS %-5s %s/%s -> %s/%s (conf %.2f, ev %.1f)\n     %s\n",
                    str_or_null(j, "id") ? str_or_null(j, "id") : "?", gs ? gs : "null",
