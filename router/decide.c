@@ -33,17 +33,19 @@ struct rt_options rt_default_options(void)
  * right, over the skill score and margin, the path margin, whether a command's action
  * agrees with the skill, and whether the product is named (a resource id, an API name, its
  * own name); fitted with `skilld-eval --dump` on the labelled sets (dev, proxy 1-4, the
- * command, injection and distractor sets; never proxy5). To refit: dump, fit, replace. */
+ * command, injection and distractor sets; never proxy5) over the answers that are not
+ * capped below. To refit: dump, fit a logistic regression on these six features, replace
+ * the weights, and check `skilld-eval --min-sure 0.95` on every set. */
 static const double cal_w[] = {
-    -1.204, /* bias */
-    1.199,  /* raw: squashed skill score times its margin */
-    4.406,  /* path margin */
-    -0.386, /* a command whose action belongs to the chosen skill */
-    -3.032, /* a command whose action belongs to another skill */
-    2.337,  /* skill margin */
-    -0.390, /* the product named (id, API, name) */
+    -0.638, /* bias */
+    1.512,  /* raw: squashed skill score times its margin */
+    3.299,  /* path margin */
+    -0.513, /* a command whose action belongs to the chosen skill */
+    -2.322, /* a command whose action belongs to another skill */
+    2.690,  /* skill margin */
+    -0.811, /* the product named (id, API, name) */
 };
-#define CAL_SURE 0.93  /* a probability at or above this is shown as 0.8 or more ... */
+#define CAL_SURE 0.95  /* a probability at or above this is shown as 0.8 or more ... */
 #define CAL_SHOWN 0.80 /* ... so answers at 0.8 or more are right at least 95% of the time */
 #define CAP_CONTESTED 0.5 /* beside another product, chit-chat, a request or an instruction,
                              or with no evidence class at all: at most even odds */
