@@ -634,6 +634,20 @@ static void blank_instructions(struct rt_query *q)
     }
 }
 
+/* The offset in the query of byte off of its folded form (rt_fold_width turns a full-width
+ * character or the ideographic space into one ASCII byte). */
+static size_t raw_offset(const char *query, size_t len, size_t off)
+{
+    size_t i = 0, f = 0;
+    while (i < len && f < off) {
+        size_t a = i;
+        uint32_t cp;
+        utf8_decode(query, len, &i, &cp);
+        f += (cp >= 0xFF01 && cp <= 0xFF5E) || cp == 0x3000 ? 1 : i - a;
+    }
+    return i;
+}
+
 /* Normalise the subject, fix typos, find the entities and phrases. */
 static void read_subject(const struct rt_router *r, struct rt_query *q, struct rt_result *res)
 {
@@ -667,6 +681,12 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
     }
     memcpy(q->lsub, q->lower, q->flen + 1);
     rt_command_payload(q, res);
+    if (res->payload_len) {
+        size_t a = raw_offset(query, len, res->payload_off);
+        size_t b = raw_offset(query, len, res->payload_off + res->payload_len);
+        res->payload_off = a;
+        res->payload_len = b - a;
+    }
     if (has_instr_form(q, q->lsub, q->flen, 1))
         blank_instructions(q);
     read_subject(r, q, res);

@@ -252,8 +252,9 @@ static void pay_after_run(struct pay *p)
             continue; /* i is past the verb */
         size_t b = a;
         if (zh || p->s[a] == ':') {
-            /* Latin text up to the next CJK character, or to the end after a comment. */
-            while (b < p->len && !cjk_at(p->s, p->len, b))
+            /* Latin text up to the next CJK character or comma (a folded "，"), or to the
+             * end after a comment. */
+            while (b < p->len && !cjk_at(p->s, p->len, b) && p->s[b] != ',')
                 b++;
         } else {
             if (word_at(p->s, p->len, a, "on"))
