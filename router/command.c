@@ -596,13 +596,19 @@ static unsigned objects(const struct rt_query *q, const struct rt_result *res)
             obj |= res->entities[i].kind == id_objs[k].kind ? id_objs[k].obj : 0;
     for (size_t i = 0; i < q->nhits; i++) {
         const struct rt_phrase *p = &q->x->ph.v[q->hits[i].ph];
-        if (p->kind != RT_PH_SYN || rt_span_has(q, q->hits[i].start, q->hits[i].end, SPAN_MASKED))
-            continue;
-        const char *c = q->x->p->syns[p->target].canonical;
-        for (size_t k = 0; k < ARRAY_LEN(syn_objs); k++)
-            if (strcmp(c, syn_objs[k].canonical) == 0)
-                obj |= syn_objs[k].obj;
+        if (p->kind == RT_PH_SYN &&
+            !rt_span_has(q, q->hits[i].start, q->hits[i].end, SPAN_MASKED))
+            obj |= q->x->syn_obj[p->target];
     }
+    return obj;
+}
+
+unsigned rt_command_objects(const char *canonical)
+{
+    unsigned obj = 0;
+    for (size_t k = 0; k < ARRAY_LEN(syn_objs); k++)
+        if (strcmp(canonical, syn_objs[k].canonical) == 0)
+            obj |= syn_objs[k].obj;
     return obj;
 }
 

@@ -442,6 +442,9 @@ void rt_prod_build(struct rt_prod *x, const struct kb_product *p)
     mark_generic(x);
     mark_vocab(x);
     build_api_map(x);
+    x->syn_obj = xcalloc(p->nsyns ? p->nsyns : 1, sizeof *x->syn_obj);
+    for (size_t k = 0; k < p->nsyns; k++)
+        x->syn_obj[k] = rt_command_objects(p->syns[k].canonical);
     rt_typo_build(&x->typo);
     for (size_t s = 0; s < x->nskills; s++)
         free(b.tf_skill[s]);
@@ -472,6 +475,7 @@ void rt_prod_release(struct rt_prod *x)
     free(x->generic);
     free(x->vocab_tok);
     rt_map_release(&x->api_map);
+    free(x->syn_obj);
     free(x->api_paths);
     free(x->fail_path);
     free(x->prog_path);

@@ -166,6 +166,7 @@ struct rt_prod {
     int *oos_veto;             /* [noos] 1 other cloud, 2 instruction topic, 0 otherwise */
     unsigned char *generic;    /* [ntok] 1 for tokens of product terms ("server", "ecs") */
     unsigned char *vocab_tok;  /* [ntok] 1 for Latin words of synonym and keyword phrases */
+    unsigned *syn_obj;         /* [nsyns] what a command on the group's word acts on */
     unsigned char *fail_path;  /* [npaths] 1 for paths named in failure_paths */
     unsigned char *prog_path;  /* [npaths] 1 for paths named in programmatic_paths */
     unsigned char *sched_path; /* [npaths] 1 for paths named in scheduling_paths */
@@ -196,6 +197,9 @@ int rt_path_owns_api(const struct kb_path *p, const char *api);
 /* The paths that own the API operation api (as rt_path_owns_api says), one bit per global
  * path index, in out[0..2). */
 void rt_api_owners(const struct rt_prod *x, const char *api, uint64_t out[2]);
+
+/* The kinds of object (command.c) a synonym group's canonical names; 0 for none. */
+unsigned rt_command_objects(const char *canonical);
 
 /* Build / free the index of one product. */
 void rt_prod_build(struct rt_prod *x, const struct kb_product *p);
