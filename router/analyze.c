@@ -680,17 +680,19 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
         q->lower[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
     }
     memcpy(q->lsub, q->lower, q->flen + 1);
-    rt_command_payload(q, res);
-    if (res->payload_len) {
-        size_t a = raw_offset(query, len, res->payload_off);
-        size_t b = raw_offset(query, len, res->payload_off + res->payload_len);
-        res->payload_off = a;
-        res->payload_len = b - a;
-    }
-    if (has_instr_form(q, q->lsub, q->flen, 1))
-        blank_instructions(q);
+    /* Payload first: what the query asks to run, not what it reports was run ("sysctl -p
+     * says unknown key" is the OS problem itself). Text inside it never instructs. */
     read_subject(r, q, res);
     q->nhits = rt_phrases_find(&x->ph, q->norm, q->len, q->hits, RT_HITS_MAX);
+    int reread = !rt_command_reported(q) && rt_command_payload(q, res);
+    if (has_instr_form(q, q->lsub, q->flen, 1)) {
+        blank_instructions(q);
+        reread = 1;
+    }
+    if (reread) {
+        read_subject(r, q, res);
+        q->nhits = rt_phrases_find(&x->ph, q->norm, q->len, q->hits, RT_HITS_MAX);
+    }
     if (!(q->signals & RT_SIG_INSTR)) {
         /* An injection phrase anywhere: blank its clause and read the rest again. */
         for (size_t i = 0; i < q->nhits; i++) {
@@ -703,6 +705,12 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
                 break;
             }
         }
+    }
+    if (res->payload_len) {
+        size_t a = raw_offset(query, len, res->payload_off);
+        size_t b = raw_offset(query, len, res->payload_off + res->payload_len);
+        res->payload_off = a;
+        res->payload_len = b - a;
     }
     if (q->len == 0) {
         /* Nothing but an instruction (or payload) is nothing to route. */

@@ -162,6 +162,7 @@ static const char *const report_words[] = {"error", "says", "shows", "output", "
 struct pay {
     const char *s;  /* the folded query */
     size_t len;
+    size_t blanked; /* bytes blanked so far */
     char *subject;  /* the same bytes, payload blanked */
     char *lsub;     /* ... and its lower-case twin */
     size_t off, n;  /* the first shell payload (RunCommand content) */
@@ -179,6 +180,7 @@ static void blank(struct pay *p, size_t a, size_t b, int shell)
         return;
     memset(p->subject + a, ' ', b - a);
     memset(p->lsub + a, ' ', b - a);
+    p->blanked += b - a;
     if (shell && !p->shell) {
         p->off = a;
         p->n = b - a;
@@ -441,7 +443,7 @@ static void pay_names(struct pay *p)
     }
 }
 
-void rt_command_payload(struct rt_query *q, struct rt_result *res)
+size_t rt_command_payload(struct rt_query *q, struct rt_result *res)
 {
     const char *fq = q->lower;
     size_t len = q->flen;
@@ -470,6 +472,7 @@ void rt_command_payload(struct rt_query *q, struct rt_result *res)
         q->action = "SendFile";
     else if (p.shell)
         q->action = "RunCommand";
+    return p.blanked;
 }
 
 /* ---- Commands and their actions ----------------------------------------------------------- */
@@ -627,14 +630,27 @@ static const char *const inside_words[] = {"inside the instance", "in the guest"
                                            "在实例里", "实例里", "实例内", "在机器里", NULL};
 
 /* Verbs that open an imperative even when the query goes on to report a failure. */
-static const char *const imperative_openers[] = {"force", "hard", "reboot", "restart", "stop",
-                                                 "start", "kill", "release", "reset", "强制",
-                                                 "重启", NULL};
+static const char *const imperative_openers[] = {
+    "force", "hard", "reboot", "restart", "stop", "start", "kill", "release", "reset", "kick",
+    "invoke", "run", "execute", "create", "delete", "attach", "detach", "share", "copy", "open",
+    "allow", "add", "remove", "apply", "cancel", "take", "make", "launch", "resize", "expand",
+    "set", "change", "assign", "put", "move", "list", "show", "describe", "check", "get",
+    "强制", "重启", "启动", "停止", "释放", "删除", "创建", NULL};
+
+/* 1 if s[lead..] opens with one of words. */
+static int opens_with(const char *s, size_t len, size_t lead, const char *const *words)
+{
+    for (size_t k = 0; words[k]; k++)
+        if (word_at(s, len, lead, words[k]))
+            return 1;
+    return 0;
+}
 
 /* Words of a one-off GUI job: the console named, or doing it once by hand. */
 static const char *const console_words[] = {"console", "控制台", "gui", "web ui", "页面",
                                             "just this once", "just once", "one-off",
-                                            "manually", "by hand", "手动", "就一次", NULL};
+                                            "one-time", "ad hoc", "ad-hoc", "manually",
+                                            "by hand", "手动", "就一次", "一次性", NULL};
 
 void rt_command_detect(struct rt_query *q, const struct rt_result *res)
 {
@@ -683,7 +699,7 @@ void rt_command_detect(struct rt_query *q, const struct rt_result *res)
         return;
     }
     if ((q->signals & RT_SIG_FAIL) &&
-        !find_word(s, lead + 8 < len ? lead + 8 : len, lead, imperative_openers, &at_))
+        !opens_with(s, len, lead, imperative_openers))
         return;
     if (find_word(s, len, 0, asking, &at_))
         return;
@@ -697,4 +713,18 @@ void rt_command_detect(struct rt_query *q, const struct rt_result *res)
         q->act_weight = *actions[k].verbs ? 1 : 0;
         return;
     }
+}
+
+int rt_command_reported(const struct rt_query *q)
+{
+    const char *s = q->lsub;
+    size_t len = q->flen, lead = 0, at_;
+    while (lead < len && s[lead] == ' ')
+        lead++;
+    if (opens_with(s, len, lead, imperative_openers))
+        return 0;
+    for (size_t i = 0; i < q->nhits; i++)
+        if (q->x->ph.v[q->hits[i].ph].kind == RT_PH_FAIL)
+            return 1;
+    return find_word(s, len, 0, asking, &at_) != 0;
 }

@@ -83,19 +83,19 @@ static enum rt_oos_reason judge_scope(const struct rt_options *o, const struct r
     enum rt_oos_reason none = (sig & RT_SIG_INSTR) ? RT_OOS_INSTRUCTION : RT_OOS_NO_EVIDENCE;
     if (topic_veto == 2)
         return RT_OOS_INSTRUCTION;
+    /* A command on named resources of the product is never out of scope. */
+    int command = (sig & RT_SIG_COMMAND) && (q->anchors & RT_EV_ID);
+    if (command && !(sig & RT_SIG_REQUEST))
+        return RT_OOS_NONE;
     /* Another cloud: strong evidence that names the product, or a move to it, overrides. */
     if (((sig & RT_SIG_VETO) || topic_veto == 1) && !(sig & RT_SIG_MIGRATE) &&
         rest < o->oos_veto_override)
         return RT_OOS_OTHER_TOPIC;
     /* Another product: naming one of our operations makes the product the subject; else
      * the product must be named (a name, an id) and carry evidence beyond the cue. */
-    int command = (sig & RT_SIG_COMMAND) && (q->anchors & RT_EV_ID);
     if (q->oos_topic >= 0 && !topic_veto && !(sig & RT_SIG_OWN_API) && !command &&
         rest - sc->method < o->oos_topic_margin)
         return RT_OOS_OTHER_TOPIC;
-    /* A command on named resources of the product is never out of scope. */
-    if (command && !(sig & RT_SIG_REQUEST))
-        return RT_OOS_NONE;
     if ((sig & RT_SIG_REQUEST) && spec < o->oos_request_margin)
         return RT_OOS_CHIT_CHAT;
     if ((sig & RT_SIG_CHIT) && rest < o->oos_chit_margin)

@@ -79,11 +79,15 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
 int rt_span_has(const struct rt_query *q, size_t a, size_t b, unsigned bits);
 
 /* ---- command.c ------------------------------------------------------------------------ */
-/* Find the payload (shell text to run, file content, names) in q->folded: blank its bytes
- * in q->subject, store the shell text's span in res and set RT_SIG_PAYLOAD. Then, once
+/* Find the payload (shell text to run, file content, names) in q->lower: blank its bytes
+ * in q->subject and q->lsub, store the shell text's span in res (folded offsets) and set
+ * RT_SIG_PAYLOAD; returns the bytes blanked. Then, once
  * the query is analysed, rt_command_detect sets RT_SIG_COMMAND when it is an imperative on
  * named resources, and q->action to the API action it names (or NULL). */
-void rt_command_payload(struct rt_query *q, struct rt_result *res);
+size_t rt_command_payload(struct rt_query *q, struct rt_result *res);
+/* 1 if the query reports what was run or asks why (a failure phrase among q->hits, or a
+ * question word) rather than asking for a run, unless it opens with an imperative. */
+int rt_command_reported(const struct rt_query *q);
 void rt_command_detect(struct rt_query *q, const struct rt_result *res);
 
 /* ---- score.c -------------------------------------------------------------------------- */

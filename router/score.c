@@ -24,9 +24,9 @@
 #define BONUS_API_OWNER_PATH 3.0 /* ... and to that path */
 #define API_OWNER_SKILLS_MAX 2 /* an API owned by more skills than this votes for none */
 #define PATH_TEXT_WEIGHT 0.3 /* path text vs whole cue phrases when choosing a path */
-#define BONUS_ACTION_SKILL 6.0 /* a command's action, to the skill that carries it out when
-                                  named by its object alone; times 2 by verb and object, times 3
-                                  by a payload to run */
+#define BONUS_ACTION_SKILL 8.0 /* a command's action, to the skill that carries it out when
+                                  named by its object alone; times 2 by verb and object */
+#define BONUS_PAYLOAD_SKILL 100.0 /* a payload to run decides: Cloud Assistant runs it */
 #define BONUS_ACTION_PATH 6.0 /* ... and to the path of its topic (skills without api) */
 #define BONUS_COMMAND_PATH 100.0/* a command, to the programmatic path: an agent acts */
 
@@ -141,7 +141,8 @@ void rt_score(const struct rt_query *q, const struct rt_result *res, struct rt_s
     if (q->act_skill)
         for (size_t s = 0; s < x->nskills; s++)
             if (strcmp(x->p->skills[s].id, q->act_skill) == 0) {
-                sc->skill[s] += BONUS_ACTION_SKILL * (1 + q->act_weight);
+                sc->skill[s] += q->act_weight == 2 ? BONUS_PAYLOAD_SKILL
+                                                   : BONUS_ACTION_SKILL * (1 + q->act_weight);
                 for (size_t g = 0; q->act_path && g < x->npaths; g++)
                     if (x->path_skill[g] == (int)s && strcmp(x->paths[g]->id, q->act_path) == 0)
                         sc->path_bonus[g] += BONUS_ACTION_PATH;
