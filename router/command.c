@@ -717,11 +717,20 @@ void rt_command_detect(struct rt_query *q, const struct rt_result *res)
 
 int rt_command_reported(const struct rt_query *q)
 {
+    static const char *const report_verbs[] = {"prints", "printed", "says", "said", "shows",
+                                               "showed", "returns", "returned", "outputs",
+                                               "complains", "throws", "提示", "显示", NULL};
     const char *s = q->lsub;
     size_t len = q->flen, lead = 0, at_;
     while (lead < len && s[lead] == ' ')
         lead++;
+    if (find_word(s, len, 0, report_verbs, &at_))
+        return 1;
     if (opens_with(s, len, lead, imperative_openers))
+        return 0;
+    /* A query that opens with a command line run "on" instances asks for the run. */
+    size_t on = find_sub(s, len, 0, " on ", 4);
+    if (on < len && shell_like(s, on) && !has_id(s, on) && !prose(s, on))
         return 0;
     for (size_t i = 0; i < q->nhits; i++)
         if (q->x->ph.v[q->hits[i].ph].kind == RT_PH_FAIL)
