@@ -432,208 +432,6 @@ static void scan_own_api(struct rt_query *q, const struct rt_result *res)
     }
 }
 
-/* Evidence classes: resource ids, region ids, the product's own API operations, its names
- * and its (non-ordinary) vocabulary, outside masked spans. */
-static void scan_anchors(struct rt_query *q, const struct rt_result *res)
-{
-    const struct rt_prod *x = q->x;
-    for (size_t i = 0; i < res->nentities; i++)
-        switch (res->entities[i].kind) {
-        case RT_ENT_INSTANCE_ID:
-        case RT_ENT_SG_ID:
-        case RT_ENT_ENI_ID:
-        case RT_ENT_DISK_ID:
-        case RT_ENT_SNAPSHOT_ID:
-        case RT_ENT_IMAGE_ID:
-        case RT_ENT_POLICY_ID:
-        case RT_ENT_COMMAND_ID:
-        case RT_ENT_INVOCATION_ID:
-        case RT_ENT_VSWITCH_ID:
-        case RT_ENT_VPC_ID:
-        case RT_ENT_SG_RULE_ID:
-        case RT_ENT_EIP_ID:
-        case RT_ENT_INSTANCE_TYPE:
-            q->anchors |= RT_EV_ID;
-            break;
-        case RT_ENT_REGION:
-        case RT_ENT_ZONE:
-            q->anchors |= RT_EV_REGION;
-            break;
-        default:
-            break;
-        }
-    if (q->signals & RT_SIG_OWN_API)
-        q->anchors |= RT_EV_API;
-    size_t last_end = 0;
-    for (size_t i = 0; i < q->nhits; i++) {
-        const struct rt_phrase *p = &x->ph.v[q->hits[i].ph];
-        const struct rt_hit *h = &q->hits[i];
-        if (rt_span_has(q, h->start, h->end, SPAN_MASKED))
-            continue;
-        if (p->anchor) {
-            q->anchors |= p->kind == RT_PH_NAME ? RT_EV_NAME : RT_EV_VOCAB;
-            if (q->anchor_hit < 0 || h->start >= q->hits[q->anchor_last].end)
-                q->nanchor++;
-            if (q->anchor_hit < 0)
-                q->anchor_hit = (int)i;
-            q->anchor_last = (int)i;
-        }
-        /* Vocabulary spans, overlapping ones once (hits come in order of start). */
-        /* Path cues count in Chinese only: English cues hold everyday words ("watch"). */
-        int cue = p->kind == RT_PH_CUE && (unsigned char)p->text[0] >= 0x80;
-        if ((p->kind == RT_PH_SYN || p->kind == RT_PH_KEYWORD || p->kind == RT_PH_NAME || cue) &&
-            (q->vocab == 0 || h->start >= last_end)) {
-            q->vocab++;
-            q->vocab_latin += (unsigned char)q->norm[h->start] < 0x80;
-            last_end = h->end;
-        } else if (p->kind == RT_PH_SYN || p->kind == RT_PH_KEYWORD || cue) {
-            if (h->end > last_end)
-                last_end = h->end;
-        }
-    }
-    for (size_t i = 0; i < res->nentities; i++) {
-        q->vocab += res->entities[i].kind == RT_ENT_ERROR_CODE ||
-                    res->entities[i].kind == RT_ENT_API;
-        /* A dotted error code ("QuotaExceed.ShareImage") is written by the product's API. */
-        if (res->entities[i].kind == RT_ENT_ERROR_CODE && strchr(res->entities[i].value, '.'))
-            q->anchors |= RT_EV_API;
-    }
-}
-
-/* Latin words of the skill vocabulary (synonym and keyword words, ordinary ones too)
- * outside masked spans: plural and other forms count, unlike whole phrases. */
-static void count_vocab_words(struct rt_query *q)
-{
-    int latin = 0;
-    for (size_t i = 0; i < q->ntok; i++)
-        latin += q->qw_rest[i] > 0 && q->x->vocab_tok[q->ids[i]];
-    /* The phrase count already holds Latin phrases; words add what phrases missed. */
-    if (latin > q->vocab_latin)
-        q->vocab += latin - q->vocab_latin;
-}
-
-/* ---- Instructions to the router ------------------------------------------------------- */
-
-/* Forms that address the router rather than ask about the product: a role or system tag,
- * or a routing label written out. To add one: a row (matched case-insensitively; at_start
- * rows only at the start of the query). */
-static const struct {
-    const char *text;
-    int at_start;
-} instr_forms[] = {
-    {"system:", 1},   {"system：", 1},   {"assistant:", 1}, {"系统：", 1},  {"系统:", 1},
-    {"<system", 0},   {"</system", 0},   {"</user", 0},     {"<|", 0},      {"[admin", 0},
-    {"<!--", 0},      {"skill=", 0},     {"skill =", 0},    {"\"skill\"", 0}, {"path=", 0},
-    {"置信度", 0},    {"confidence 1", 0}, {"confidence=", 0},
-};
-
-/* 1 if the lower-case s[i..] starts with w. */
-static int ci_at(const char *s, size_t len, size_t i, const char *w)
-{
-    size_t n = strlen(w);
-    return i + n <= len && memcmp(s + i, w, n) == 0;
-}
-
-/* 1 if the lower-case s[0..n) holds w. */
-static int holds(const char *s, size_t n, const char *w)
-{
-    size_t wn = strlen(w);
-    for (const char *c = s; (size_t)(c - s) + wn <= n;) {
-        c = memchr(c, w[0], n - (size_t)(c - s) - wn + 1);
-        if (!c)
-            return 0;
-        if (memcmp(c, w, wn) == 0)
-            return 1;
-        c++;
-    }
-    return 0;
-}
-
-/* 1 if the lower-case s[0..n) holds an instruction form or a skill id written out. */
-static int has_instr_form(const struct rt_query *q, const char *s, size_t n, int start)
-{
-    size_t lead = 0;
-    while (lead < n && s[lead] == ' ')
-        lead++;
-    for (size_t k = 0; k < ARRAY_LEN(instr_forms); k++) {
-        if (instr_forms[k].at_start) {
-            if (start && ci_at(s, n, lead, instr_forms[k].text))
-                return 1;
-            continue;
-        }
-        if (holds(s, n, instr_forms[k].text))
-            return 1;
-    }
-    for (size_t sk = 0; sk < q->x->nskills; sk++)
-        if (holds(s, n, q->x->p->skills[sk].id))
-            return 1;
-    return 0;
-}
-
-/* Length of a clause terminator at s[i], or 0. */
-static size_t clause_end(const char *s, size_t len, size_t i)
-{
-    static const char *const ends[] = {"\xe3\x80\x82", "\xef\xbc\x81", "\xef\xbc\x9f",
-                                       "\xef\xbc\x9b", "\xef\xbc\x8c", "\xef\xbc\x9a", NULL};
-    char c = s[i];
-    if (c == '!' || c == '?' || c == ';' || c == '\n' || c == ',')
-        return 1;
-    if ((c == '.' || c == ':') && (i + 1 >= len || s[i + 1] == ' ' || s[i + 1] == '"'))
-        return 1;
-    for (size_t k = 0; ends[k]; k++)
-        if (i + strlen(ends[k]) <= len && memcmp(s + i, ends[k], strlen(ends[k])) == 0)
-            return strlen(ends[k]);
-    return 0;
-}
-
-/* 1 if the clause s[0..n) holds an injection phrase or the cue of the instructions topic. */
-static int clause_instructs(struct rt_query *q, const char *s, const char *ls, size_t n,
-                            int start)
-{
-    if (has_instr_form(q, ls, n, start))
-        return 1;
-    const struct rt_prod *x = q->x;
-    size_t nl = rt_norm(s, n, q->tmp, sizeof q->tmp);
-    struct rt_hit hits[32];
-    size_t nh = rt_phrases_find(&x->ph, q->tmp, nl, hits, ARRAY_LEN(hits));
-    for (size_t i = 0; i < nh; i++) {
-        const struct rt_phrase *p = &x->ph.v[hits[i].ph];
-        if (p->kind == RT_PH_INSTR || (p->kind == RT_PH_OOS && x->oos_veto[p->target] == 2))
-            return 1;
-    }
-    return 0;
-}
-
-/* Blank every clause of the query that instructs the router ("ignore your rules", "route
- * this to ..."): what is left is the question that rides along, if any. A query that opens
- * as a system or assistant turn ("system: ...") is an instruction as a whole. */
-static void blank_instructions(struct rt_query *q)
-{
-    size_t lead = 0;
-    while (lead < q->flen && q->subject[lead] == ' ')
-        lead++;
-    for (size_t k = 0; k < ARRAY_LEN(instr_forms); k++)
-        if (instr_forms[k].at_start && ci_at(q->lsub, q->flen, lead, instr_forms[k].text)) {
-            memset(q->subject, ' ', q->flen);
-            memset(q->lsub, ' ', q->flen);
-            q->signals |= RT_SIG_INSTR;
-            return;
-        }
-    size_t a = 0;
-    for (size_t i = 0; i <= q->flen; i++) {
-        size_t el = i < q->flen ? clause_end(q->subject, q->flen, i) : 1;
-        if (!el)
-            continue;
-        if (i > a && clause_instructs(q, q->subject + a, q->lsub + a, i - a, a == 0)) {
-            memset(q->subject + a, ' ', i - a);
-            memset(q->lsub + a, ' ', i - a);
-            q->signals |= RT_SIG_INSTR;
-        }
-        a = i + el;
-        i = a - 1;
-    }
-}
-
 /* The offset in the query of byte off of its folded form (rt_fold_width turns a full-width
  * character or the ideographic space into one ASCII byte). */
 static size_t raw_offset(const char *query, size_t len, size_t off)
@@ -685,8 +483,8 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
     read_subject(r, q, res);
     q->nhits = rt_phrases_find(&x->ph, q->norm, q->len, q->hits, RT_HITS_MAX);
     int reread = !rt_command_reported(q) && rt_command_payload(q, res);
-    if (has_instr_form(q, q->lsub, q->flen, 1)) {
-        blank_instructions(q);
+    if (rt_has_instr_form(q, q->lsub, q->flen, 1)) {
+        rt_blank_instructions(q);
         reread = 1;
     }
     if (reread) {
@@ -698,7 +496,7 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
         for (size_t i = 0; i < q->nhits; i++) {
             const struct rt_phrase *p = &x->ph.v[q->hits[i].ph];
             if (p->kind == RT_PH_INSTR || (p->kind == RT_PH_OOS && x->oos_veto[p->target] == 2)) {
-                blank_instructions(q);
+                rt_blank_instructions(q);
                 q->signals |= RT_SIG_INSTR;
                 read_subject(r, q, res);
                 q->nhits = rt_phrases_find(&x->ph, q->norm, q->len, q->hits, RT_HITS_MAX);
@@ -725,13 +523,13 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
     scan_phrases(q, q->subject, q->flen);
     scan_method(q, q->subject, q->flen, res);
     scan_own_api(q, res);
-    scan_anchors(q, res);
+    rt_scan_evidence(q, res);
     rt_tokenize(q->norm, q->len, qtok_cb, q);
     add_camel_words(q, res);
     if ((q->signals & RT_SIG_CAMEL) && !(q->signals & RT_SIG_OWN_API))
         add_camel_idents(q);
     add_synonyms(q);
-    count_vocab_words(q);
+    rt_count_vocab_words(q);
     q->vocab += (q->signals & RT_SIG_CAMEL) != 0; /* a field or status name written as code */
     rt_command_detect(q, res);
     if (q->signals & RT_SIG_COMMAND)

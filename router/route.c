@@ -1,5 +1,5 @@
-/* route.c - rt_route and the router's lifecycle. Layer: router. A query passes three steps,
- * each in its own file: analysis (analyze.c, with the commands of command.c), scoring
+/* route.c - rt_route and the router's lifecycle. Layer: router. A query passes three steps:
+ * analysis (analyze.c with evidence.c, instruct.c, payload.c, command.c, scan.c), scoring
  * (score.c) and the decision (decide.c); rt_query.h holds the state they share. */
 #include "router/rt_query.h"
 

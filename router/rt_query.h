@@ -1,7 +1,9 @@
 /* rt_query.h - private to router/: the state of one query as it passes the three steps of
- * rt_route, each in its own file: analysis (analyze.c: text, masks, signals, evidence
- * classes, the command a query gives), scoring (score.c: skill and path scores, product
- * evidence) and the decision (decide.c: scope, skill, path, confidence, alternatives). */
+ * rt_route: analysis (analyze.c: text, masks, signals, tokens; with evidence.c for the
+ * evidence classes, instruct.c for instructions to the router, payload.c for what is to be
+ * run or passed on, command.c for commands and their actions, scan.c for word scanning),
+ * scoring (score.c: skill and path scores, product evidence) and the decision (decide.c:
+ * scope, skill, path, confidence, alternatives). */
 #ifndef SKILLD_ROUTER_RT_QUERY_H
 #define SKILLD_ROUTER_RT_QUERY_H
 
@@ -78,7 +80,45 @@ int rt_analyze(const struct rt_router *r, const struct rt_prod *x, const char *q
 /* 1 if any byte of [a, b) of the normalised query has one of the SPAN_* bits. */
 int rt_span_has(const struct rt_query *q, size_t a, size_t b, unsigned bits);
 
-/* ---- command.c ------------------------------------------------------------------------ */
+/* ---- evidence.c ----------------------------------------------------------------------- */
+/* Evidence classes (q->anchors, q->nanchor, q->anchor_hit) from entities and phrase hits;
+ * the count of vocabulary spans q->vocab. */
+void rt_scan_evidence(struct rt_query *q, const struct rt_result *res);
+/* Add to q->vocab the Latin vocabulary words that whole phrases missed (plural forms). */
+void rt_count_vocab_words(struct rt_query *q);
+
+/* ---- instruct.c ----------------------------------------------------------------------- */
+/* 1 if the lower-case s[0..n) holds an instruction form or a skill id written out (role
+ * forms such as "system:" only at the start when start is 1). */
+int rt_has_instr_form(const struct rt_query *q, const char *s, size_t n, int start);
+/* Blank in q->subject and q->lsub every clause that instructs the router; a query that
+ * opens as a system or assistant turn is blanked whole. Sets RT_SIG_INSTR. */
+void rt_blank_instructions(struct rt_query *q);
+
+/* ---- scan.c: words and shapes in the lower-case query ----------------------------------- */
+int rt_alnum_c(unsigned char c);
+/* 1 if s[i..] starts with w (ASCII case-insensitive). */
+int rt_at_ci(const char *s, size_t len, size_t i, const char *w);
+/* 1 if w occurs at s[i] as a whole word (an identifier with '-' or '_' is one word). */
+int rt_word_at(const char *s, size_t len, size_t i, const char *w);
+/* The first occurrence of w[0..wn) in s[from..len), or len. */
+size_t rt_find_sub(const char *s, size_t len, size_t from, const char *w, size_t wn);
+/* Just after the first whole-word occurrence of any of words (NULL-terminated, lower case)
+ * in s[from..len), its start in *ret_at; 0 when none. */
+size_t rt_find_word(const char *s, size_t len, size_t from, const char *const *words,
+                    size_t *ret_at);
+/* 1 if s[i] starts a CJK character or CJK punctuation. */
+int rt_cjk_at(const char *s, size_t len, size_t i);
+/* 1 if s[0..n) looks like a command line: a flag, a path, an operator, key=value. */
+int rt_shell_like(const char *s, size_t n);
+/* Latin words in s[0..n). */
+size_t rt_count_words(const char *s, size_t n);
+/* 1 if s[0..n) reads as English prose rather than a command line. */
+int rt_prose(const char *s, size_t n);
+/* 1 if s[0..len) holds something shaped like a resource id ("i-bp1...", "sg-..."). */
+int rt_has_id(const char *s, size_t len);
+
+/* ---- payload.c, command.c --------------------------------------------------------------- */
 /* Find the payload (shell text to run, file content, names) in q->lower: blank its bytes
  * in q->subject and q->lsub, store the shell text's span in res (folded offsets) and set
  * RT_SIG_PAYLOAD; returns the bytes blanked. Then, once
