@@ -25,7 +25,8 @@ struct tally {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: skilld-eval [--dev FILE] [--knowledge DIR] [--min-skill X] [--min-path Y]\n"
-               "                   [--min-oos Z] [--fold 1|2] [--verbose]\n\n"
+               "                   [--min-oos Z] [--min-sure X] [--max-ece X] [--fold 1|2]\n"
+               "                   [--reliability] [--verbose] [--dump] [--query TEXT]\n\n"
                "  --dev FILE       labelled JSONL (default ../shared/eval/routing-dev.jsonl)\n"
                "  --knowledge DIR  knowledge folder instead of the embedded copy\n"
                "  --min-skill X    fail (exit 1) if skill accuracy is below X\n"
@@ -39,7 +40,8 @@ static void usage(FILE *f)
                "                   than X, or an out-of-scope query gets a skill with\n"
                "                   confidence > 0.5\n"
                "  --max-ece X      fail if the expected calibration error is above X\n"
-               "  --dump           one tab-separated line of diagnostics per query\n");
+               "  --dump           one tab-separated line of diagnostics per query\n"
+               "  --query TEXT     route one query and print its decision and diagnostics\n");
 }
 
 static const char *str_or_null(const cJSON *o, const char *k)
@@ -56,6 +58,40 @@ static int same(const char *a, const char *b)
 static double ratio(size_t a, size_t b)
 {
     return b ? (double)a / (double)b : 0.0;
+}
+
+/* --query: route one query and print its decision and diagnostics. */
+static int route_one(const char *query, const char *dir)
+{
+    struct kb *kb = NULL;
+    rt_router *r = NULL;
+    struct err e;
+    err_clear(&e);
+    struct rt_result *res = xmalloc(sizeof *res);
+    struct rt_debug d;
+    int rc = 1;
+    if ((dir ? kb_load_dir(dir, &kb, &e) : kb_load_embedded(&kb, &e)) == ERR_OK &&
+        rt_router_new(kb, NULL, &r, &e) == ERR_OK &&
+        rt_route_debug(r, "ecs", query, strlen(query), res, &d, &e) == ERR_OK) {
+        printf("%s/%s conf %.3f raw %.3f oos %d signals %#x anchors %#x (%s, %d) action %s "
+               "vocab %d ev %.1f all %.1f spec %.1f payload %zu+%zu\n",
+               res->skill ? res->skill->id : "null", res->path ? res->path->id : "null",
+               res->confidence, d.raw, (int)res->oos, res->signals, d.anchors, d.anchor,
+               d.nanchor, d.action ? d.action : "-", d.vocab, d.evidence, d.evidence_all,
+               d.evidence_specific, res->payload_off, res->payload_len);
+        for (size_t s = 0; s < d.nskills; s++)
+            printf("  %-24s %.2f\n", kb_product_at(kb, 0)->skills[s].id, d.skill_score[s]);
+        char *t = rt_debug_tokens(r, "ecs", query);
+        printf("tokens: %s\n", t);
+        free(t);
+        rc = 0;
+    } else {
+        fprintf(stderr, "skilld-eval: %s\n", e.msg);
+    }
+    free(res);
+    rt_router_free(r);
+    kb_free(kb);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -99,37 +135,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (one) { /* one query: its decision and diagnostics */
-        struct kb *k1 = NULL;
-        rt_router *r1 = NULL;
-        struct err e1;
-        err_clear(&e1);
-        struct rt_result *res1 = xmalloc(sizeof *res1);
-        struct rt_debug d1;
-        int rc1 = 1;
-        if ((dir ? kb_load_dir(dir, &k1, &e1) : kb_load_embedded(&k1, &e1)) == ERR_OK &&
-            rt_router_new(k1, NULL, &r1, &e1) == ERR_OK &&
-            rt_route_debug(r1, "ecs", one, strlen(one), res1, &d1, &e1) == ERR_OK) {
-            printf("%s/%s conf %.3f raw %.3f oos %d signals %#x anchors %#x (%s) action %s "
-                   "vocab %d ev %.1f all %.1f spec %.1f payload %zu+%zu\n",
-                   res1->skill ? res1->skill->id : "null", res1->path ? res1->path->id : "null",
-                   res1->confidence, d1.raw, (int)res1->oos, res1->signals, d1.anchors, d1.anchor,
-                   d1.action ? d1.action : "-", d1.vocab, d1.evidence, d1.evidence_all,
-                   d1.evidence_specific, res1->payload_off, res1->payload_len);
-            for (size_t s1 = 0; s1 < d1.nskills; s1++)
-                printf("  %-24s %.2f\n", kb_product_at(k1, 0)->skills[s1].id, d1.skill_score[s1]);
-            char *t = rt_debug_tokens(r1, "ecs", one);
-            printf("tokens: %s\n", t);
-            free(t);
-            rc1 = 0;
-        } else {
-            fprintf(stderr, "skilld-eval: %s\n", e1.msg);
-        }
-        free(res1);
-        rt_router_free(r1);
-        kb_free(k1);
-        return rc1;
-    }
+    if (one)
+        return route_one(one, dir);
     FILE *f = fopen(dev, "r");
     if (!f) {
         printf("skilld-eval: SKIPPED: dev set %s is absent\n", dev);
