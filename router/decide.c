@@ -164,6 +164,7 @@ void rt_decide(const struct rt_router *r, const struct rt_query *q, struct rt_sc
         if ((int)s != best && (second < 0 || sc->skill[s] > sc->skill[second]))
             second = (int)s;
     res->oos_topic = q->oos_topic >= 0 ? &x->p->oos[q->oos_topic] : NULL;
+    res->action = (q->signals & RT_SIG_COMMAND) ? q->action : NULL;
     if (dbg) {
         dbg->evidence = sc->rest;
         dbg->evidence_all = sc->all;

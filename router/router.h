@@ -139,6 +139,8 @@ struct rt_result {
     unsigned signals;                 /* RT_SIG_* seen (also when out of scope) */
     size_t payload_off, payload_len;  /* the payload's bytes in the query (len 0: none):
                                          shell text to run or file content, as written */
+    const char *action;               /* the API action a command names ("CreateSnapshot",
+                                         static string), or NULL; RT_SIG_COMMAND is set */
     char lang[8];                     /* "en", "zh" or "mixed" */
     struct rt_entity entities[RT_ENTITIES_MAX];
     size_t nentities;

@@ -91,6 +91,11 @@ static void test_commands(void **state)
 {
     (void)state;
     want("revoke the rule for port 8081 on sg-bp1qqq222rrr333", "ecs-configure-instance", "api");
+    struct rt_result r1;
+    struct rt_debug d1;
+    route("snapshot d-bp1dsk555ttt666 now", &r1, &d1);
+    assert_non_null(r1.action);
+    assert_string_equal(r1.action, "CreateSnapshot");
     want("copy m-bp1img999xyz000 to eu-west-1", "ecs-manage-images", "api");
     want("snapshot d-bp1dsk555ttt666 now", "ecs-manage-recovery", "api");
     want("stop i-bp1abc777def888 and i-bp1abc777def999", "ecs-launch-instance", "lifecycle");
