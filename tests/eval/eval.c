@@ -159,7 +159,7 @@ int main(int argc, char **argv)
     size_t oos_pred = 0, oos_gold = 0, oos_both = 0, lineno = 0;
     size_t band_n[EVAL_BANDS] = {0}, band_ok[EVAL_BANDS] = {0};
     double band_conf[EVAL_BANDS] = {0};
-    size_t sure_n = 0, sure_ok = 0, oos_sure = 0, actions = 0, action_tool = 0;
+    size_t sure_n = 0, sure_ok = 0, oos_sure = 0, actions = 0, action_tool = 0, action_named = 0;
     double oos_conf_max = 0;
     while (fgets(line, EVAL_LINE_MAX, f)) {
         lineno++;
@@ -229,6 +229,7 @@ int main(int argc, char **argv)
             snake[o] = '\0';
             actions++;
             action_tool += res->ntools > 0 && strcmp(res->tools[0].name, snake) == 0;
+            action_named += res->action && strcmp(res->action, act) == 0;
         }
         if (dump)
             printf("DUMP\t%s/%s\t%s/%s\t%d\t%.2f\t%.2f\t%.2f\t%#x\t%#x\t%s\t%.3f\t%.3f\t"
@@ -273,8 +274,9 @@ int main(int argc, char **argv)
            ece, EVAL_SURE, sure_n, sure_n ? ratio(sure_ok, sure_n) : 1.0, EVAL_OOS_CONF, oos_sure,
            oos_conf_max);
     if (actions)
-        printf("actions:          %zu; first tool carries out the action: %.3f\n", actions,
-               ratio(action_tool, actions));
+        printf("actions:          %zu; named by the router: %.3f; first tool carries it out: "
+               "%.3f\n",
+               actions, ratio(action_named, actions), ratio(action_tool, actions));
     status = 0;
     double op = ratio(oos_both, oos_pred), orc = ratio(oos_both, oos_gold);
     int sure_fail = min_sure > 0 && ((sure_n && ratio(sure_ok, sure_n) < min_sure) || oos_sure);
