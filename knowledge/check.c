@@ -238,6 +238,8 @@ static void check_product(struct kb_report *r, const struct kb_product *p)
     snprintf(file, sizeof file, "%s/_product.json", p->id);
     kb_check_string(r, file, "title", p->title);
     kb_check_strs(r, file, "terms", &p->terms);
+    kb_check_strs(r, file, "names", &p->names);
+    kb_check_strs(r, file, "ordinary", &p->ordinary);
     kb_check_strs(r, file, "chit_chat", &p->chit_chat);
     kb_check_strs(r, file, "requests", &p->requests);
     kb_check_strs(r, file, "other_clouds", &p->other_clouds);

@@ -264,6 +264,9 @@ struct kb_product {
     const char *title;        /* "Elastic Compute Service (ECS)" */
     const char *summary;      /* one paragraph */
     struct kb_strs terms;     /* words that say "this is about the product" */
+    struct kb_strs names;     /* the product's own names ("ecs", "云服务器"): evidence alone */
+    struct kb_strs ordinary;  /* everyday words of the knowledge ("image", "stop", "端口"):
+                                 never evidence of the product on their own */
     struct kb_oos *oos;       /* oos[0..noos) */
     size_t noos;
     struct kb_strs chit_chat; /* greetings and small talk */

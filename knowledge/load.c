@@ -197,6 +197,8 @@ static void product_release(struct kb_product *p)
         kb_strs_free(&p->oos[i].cues);
     }
     free(p->oos);
+    kb_strs_free(&p->names);
+    kb_strs_free(&p->ordinary);
     kb_strs_free(&p->chit_chat);
     kb_strs_free(&p->requests);
     kb_strs_free(&p->other_clouds);
@@ -274,6 +276,8 @@ static void parse_product(struct kb_ctx *c, const cJSON *j, const char *folder, 
     p->title = kb_get_str(c, j, "title", 1, "");
     p->summary = kb_get_str(c, j, "summary", 0, "");
     kb_get_strs(c, j, "terms", "", &p->terms);
+    kb_get_strs(c, j, "names", "", &p->names);
+    kb_get_strs(c, j, "ordinary", "", &p->ordinary);
     kb_get_strs(c, j, "chit_chat", "", &p->chit_chat);
     kb_get_strs(c, j, "requests", "", &p->requests);
     kb_get_strs(c, j, "other_clouds", "", &p->other_clouds);

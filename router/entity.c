@@ -43,6 +43,12 @@ static const struct {
     {RT_ENT_POLICY_ID, CONV_ID, 1, "\\b(sp-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
     {RT_ENT_COMMAND_ID, CONV_ID, 1, "\\b(c-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
     {RT_ENT_INVOCATION_ID, CONV_ID, 1, "\\b(t-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
+    {RT_ENT_VSWITCH_ID, CONV_ID, 1, "\\b(vsw-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
+    {RT_ENT_VPC_ID, CONV_ID, 1, "\\b(vpc-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
+    {RT_ENT_SG_RULE_ID, CONV_ID, 1, "\\b(sgr-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
+    {RT_ENT_EIP_ID, CONV_ID, 1, "\\b(eip-(?=[a-z]*[0-9])[a-z0-9]{6,40})\\b"},
+    /* Instance types: ecs.g7.large, ecs.gn7i-c8g1.2xlarge, ecs.u1-c1m2.large. */
+    {RT_ENT_INSTANCE_TYPE, CONV_ID, 1, "\\b(ecs\\.[a-z][a-z0-9-]*\\.[0-9]*[a-z]+[0-9]*)\\b"},
     /* Zones before regions: cn-hangzhou-h, ap-southeast-1a. */
     {RT_ENT_ZONE, CONV_REGION, 0,
      "\\b((?:cn|ap|us|eu|me|sa|na|af)-[a-z]{3,}(?:-[0-9]{1,2}[a-z]|-[a-z]|-[0-9]{1,2}-[a-z]))\\b"},
@@ -138,6 +144,11 @@ static const char *const kind_names[RT_ENT__COUNT] = {
     [RT_ENT_API] = "api",
     [RT_ENT_IMAGE_FORMAT] = "image_format",
     [RT_ENT_OS] = "os",
+    [RT_ENT_VSWITCH_ID] = "vswitch_id",
+    [RT_ENT_VPC_ID] = "vpc_id",
+    [RT_ENT_SG_RULE_ID] = "security_group_rule_id",
+    [RT_ENT_EIP_ID] = "eip_id",
+    [RT_ENT_INSTANCE_TYPE] = "instance_type",
     [RT_ENT_ERROR_CODE] = "error_code",
 };
 
@@ -267,13 +278,52 @@ static int overlaps(const size_t (*spans)[2], const struct rt_entity *out, size_
     return 0;
 }
 
+/* What a pattern cannot match without: a row is skipped when the text lacks it, which
+ * spares most queries most of the regular expressions. */
+enum { NEED_DASH = 1, NEED_DIGIT = 2, NEED_UPPER = 4, NEED_DOT = 8 };
+
+static unsigned row_needs(size_t r)
+{
+    switch (rows[r].kind) {
+    case RT_ENT_INSTANCE_ID: case RT_ENT_SG_ID: case RT_ENT_ENI_ID: case RT_ENT_DISK_ID:
+    case RT_ENT_SNAPSHOT_ID: case RT_ENT_IMAGE_ID: case RT_ENT_POLICY_ID:
+    case RT_ENT_COMMAND_ID: case RT_ENT_INVOCATION_ID: case RT_ENT_VSWITCH_ID:
+    case RT_ENT_VPC_ID: case RT_ENT_SG_RULE_ID: case RT_ENT_EIP_ID:
+        return NEED_DASH | NEED_DIGIT;
+    case RT_ENT_INSTANCE_TYPE:
+        return NEED_DOT;
+    case RT_ENT_ZONE: case RT_ENT_REGION:
+        return NEED_DASH;
+    case RT_ENT_PORT: case RT_ENT_PORT_RANGE: case RT_ENT_CIDR: case RT_ENT_SIZE:
+    case RT_ENT_COUNT_INSTANCES: case RT_ENT_COUNT_DISKS: case RT_ENT_COUNT_ACCOUNTS:
+    case RT_ENT_COUNT_REGIONS:
+        return NEED_DIGIT;
+    case RT_ENT_API: case RT_ENT_ERROR_CODE:
+        return NEED_UPPER;
+    case RT_ENT_IMAGE_FORMAT:
+        return rows[r].caseless ? 0 : NEED_UPPER;
+    default:
+        return 0;
+    }
+}
+
 size_t rt_patterns_extract(const struct rt_patterns *p, const char *s, size_t len,
                            struct rt_entity *out, size_t max)
 {
     size_t n = 0;
+    unsigned has = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        has |= c == '-' ? NEED_DASH : 0;
+        has |= c >= '0' && c <= '9' ? NEED_DIGIT : 0;
+        has |= c >= 'A' && c <= 'Z' ? NEED_UPPER : 0;
+        has |= c == '.' ? NEED_DOT : 0;
+    }
     size_t(*spans)[2] = xcalloc(max ? max : 1, sizeof *spans);
     pcre2_match_data *md = pcre2_match_data_create(p->max_groups, NULL);
     for (size_t r = 0; r < ARRAY_LEN(rows) && n < max; r++) {
+        if ((row_needs(r) & has) != row_needs(r))
+            continue;
         PCRE2_SIZE start = 0;
         while (start <= len && n < max) {
             int rc = pcre2_match(p->code[r], (PCRE2_SPTR)s, len, start, 0, md, NULL);

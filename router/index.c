@@ -150,6 +150,8 @@ static void add_phrases(struct rt_prod *x)
     }
     for (size_t i = 0; i < p->terms.n; i++)
         rt_phrases_add(&x->ph, p->terms.v[i], RT_PH_TERM, 0);
+    for (size_t i = 0; i < p->names.n; i++)
+        rt_phrases_add(&x->ph, p->names.v[i], RT_PH_NAME, 0);
     for (size_t o = 0; o < p->noos; o++)
         for (size_t i = 0; i < p->oos[o].cues.n; i++)
             rt_phrases_add(&x->ph, p->oos[o].cues.v[i], RT_PH_OOS, (int)o);
@@ -177,6 +179,69 @@ static void add_phrases(struct rt_prod *x)
     /* Every phrase word is known to the typo index, so none is "corrected" away. */
     for (size_t i = 0; i < x->ph.n; i++)
         rt_typo_add_text(&x->typo, x->ph.v[i].text, x->ph.v[i].len);
+}
+
+/* Skill vocabulary is evidence: a synonym or keyword phrase is an anchor unless it is one
+ * of the product's ordinary words (its normal form, or for one Latin word its stem, is on
+ * the list) or its synonym group is ("=canonical" on the list marks a whole group). */
+static void mark_anchors(struct rt_prod *x)
+{
+    struct rt_map ord;
+    rt_map_init(&ord);
+    for (size_t i = 0; i < x->p->ordinary.n; i++) {
+        const char *o = x->p->ordinary.v[i];
+        if (o[0] == '=') {
+            rt_map_put(&ord, o, strlen(o), 1);
+            continue;
+        }
+        char *norm = rt_normalize(o, strlen(o));
+        size_t nl = strlen(norm);
+        rt_map_put(&ord, norm, nl, 1);
+        char stem[64];
+        if (nl < sizeof stem && !strchr(norm, ' '))
+            rt_map_put(&ord, stem, rt_stem(norm, nl, stem), 1);
+        free(norm);
+    }
+    for (size_t i = 0; i < x->ph.n; i++) {
+        struct rt_phrase *p = &x->ph.v[i];
+        if (p->kind != RT_PH_SYN && p->kind != RT_PH_KEYWORD)
+            continue;
+        int ordinary = rt_map_get(&ord, p->text, p->len) >= 0;
+        char stem[64];
+        if (!ordinary && p->len < sizeof stem && !memchr(p->text, ' ', p->len) &&
+            (unsigned char)p->text[0] < 0x80)
+            ordinary = rt_map_get(&ord, stem, rt_stem(p->text, p->len, stem)) >= 0;
+        if (!ordinary && p->kind == RT_PH_SYN) {
+            char key[128];
+            int n = snprintf(key, sizeof key, "=%s", x->p->syns[p->target].canonical);
+            ordinary = n > 0 && (size_t)n < sizeof key && rt_map_get(&ord, key, (size_t)n) >= 0;
+        }
+        /* One or two Latin letters ("m", "t6") say too little on their own. */
+        int tiny = (unsigned char)p->text[0] < 0x80 && p->len < 3;
+        p->anchor = !ordinary && !tiny;
+    }
+    rt_map_release(&ord);
+}
+
+/* Latin words that are synonym or keyword phrases on their own: the vocabulary a query's
+ * words are counted in. */
+static void vocab_cb(void *ud, const char *s, size_t len, float w, size_t start, size_t end)
+{
+    (void)start;
+    (void)end;
+    struct rt_prod *x = ud;
+    int id = w >= RT_W_WORD && (unsigned char)s[0] < 0x80 ? rt_map_get(&x->dict, s, len) : -1;
+    if (id >= 0)
+        x->vocab_tok[id] = 1;
+}
+
+static void mark_vocab(struct rt_prod *x)
+{
+    x->vocab_tok = xcalloc(x->ntok ? x->ntok : 1, 1);
+    for (size_t i = 0; i < x->ph.n; i++)
+        if ((x->ph.v[i].kind == RT_PH_SYN || x->ph.v[i].kind == RT_PH_KEYWORD) &&
+            !memchr(x->ph.v[i].text, ' ', x->ph.v[i].len))
+            rt_tokenize(x->ph.v[i].text, x->ph.v[i].len, vocab_cb, x);
 }
 
 /* Tokens of the product terms are generic: they say "a server" but not which question. */
@@ -270,6 +335,8 @@ static void mark_veto_topics(struct rt_prod *x)
         }
 }
 
+static void build_api_map(struct rt_prod *x);
+
 void rt_prod_build(struct rt_prod *x, const struct kb_product *p)
 {
     memset(x, 0, sizeof *x);
@@ -294,6 +361,7 @@ void rt_prod_build(struct rt_prod *x, const struct kb_product *p)
     x->sched_pat = load_patterns(x, &p->scheduling, &x->nsched);
     x->bulk_pat = load_patterns(x, &p->bulk, &x->nbulk);
     mark_veto_topics(x);
+    mark_anchors(x);
 
     struct build b = {.x = x, .skill = 0, .path = -1};
     b.tf_skill = xcalloc(x->nskills ? x->nskills : 1, sizeof(float *));
@@ -372,6 +440,11 @@ void rt_prod_build(struct rt_prod *x, const struct kb_product *p)
         }
     }
     mark_generic(x);
+    mark_vocab(x);
+    build_api_map(x);
+    x->syn_obj = xcalloc(p->nsyns ? p->nsyns : 1, sizeof *x->syn_obj);
+    for (size_t k = 0; k < p->nsyns; k++)
+        x->syn_obj[k] = rt_command_objects(p->syns[k].canonical);
     rt_typo_build(&x->typo);
     for (size_t s = 0; s < x->nskills; s++)
         free(b.tf_skill[s]);
@@ -400,6 +473,10 @@ void rt_prod_release(struct rt_prod *x)
     free(x->w_any);
     free(x->oos_veto);
     free(x->generic);
+    free(x->vocab_tok);
+    rt_map_release(&x->api_map);
+    free(x->syn_obj);
+    free(x->api_paths);
     free(x->fail_path);
     free(x->prog_path);
     free(x->sched_path);
@@ -411,6 +488,77 @@ void rt_prod_release(struct rt_prod *x)
         free(x->bulk_pat[i]);
     free(x->bulk_pat);
     rt_typo_release(&x->typo);
+}
+
+/* api's snake_case form ("ResizeDisk" -> "resize_disk") into out (cap bytes). */
+static size_t snake_of(const char *api, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *c = api; *c && o + 3 < cap; c++) {
+        if (*c >= 'A' && *c <= 'Z') {
+            if (c > api)
+                out[o++] = '_';
+            out[o++] = (char)(*c - 'A' + 'a');
+        } else {
+            out[o++] = *c;
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static size_t lower_of(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (; *s && o + 1 < cap; s++)
+        out[o++] = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+    out[o] = '\0';
+    return o;
+}
+
+static void api_own(struct rt_prod *x, const char *key, size_t n, size_t g)
+{
+    int row = rt_map_put(&x->api_map, key, n, (int)x->napi);
+    if ((size_t)row == x->napi) {
+        x->api_paths = xrealloc(x->api_paths, (x->napi + 1) * sizeof *x->api_paths);
+        x->api_paths[x->napi][0] = x->api_paths[x->napi][1] = 0;
+        x->napi++;
+    }
+    x->api_paths[row][g / 64] |= (uint64_t)1 << (g % 64);
+}
+
+/* Index which paths own which operations: tools by name, API-shaped cues by text. */
+static void build_api_map(struct rt_prod *x)
+{
+    rt_map_init(&x->api_map);
+    for (size_t g = 0; g < x->npaths; g++) {
+        const struct kb_path *p = x->paths[g];
+        for (size_t i = 0; i < p->tools.n; i++)
+            api_own(x, p->tools.v[i], strlen(p->tools.v[i]), g);
+        for (size_t i = 0; i < p->cues.n; i++) {
+            char low[128];
+            size_t n = lower_of(p->cues.v[i], low, sizeof low);
+            api_own(x, low, n, g);
+        }
+    }
+}
+
+void rt_api_owners(const struct rt_prod *x, const char *api, uint64_t out[2])
+{
+    char key[128];
+    out[0] = out[1] = 0;
+    size_t n = snake_of(api, key, sizeof key);
+    int row = rt_map_get(&x->api_map, key, n);
+    if (row >= 0) {
+        out[0] |= x->api_paths[row][0];
+        out[1] |= x->api_paths[row][1];
+    }
+    n = lower_of(api, key, sizeof key);
+    row = rt_map_get(&x->api_map, key, n);
+    if (row >= 0) {
+        out[0] |= x->api_paths[row][0];
+        out[1] |= x->api_paths[row][1];
+    }
 }
 
 int rt_path_owns_api(const struct kb_path *p, const char *api)

@@ -49,6 +49,11 @@ enum rt_entity_kind {
     RT_ENT_IMAGE_FORMAT,  /* RAW, VHD, QCOW2, VMDK, ISO, OVA (value upper case) */
     RT_ENT_OS,            /* "Ubuntu 22.04", "Windows Server 2019" */
     RT_ENT_ERROR_CODE,    /* InvalidOperation.DeletionProtection, "ErrorCode ClientNotResponse" */
+    RT_ENT_VSWITCH_ID,    /* vsw-... */
+    RT_ENT_VPC_ID,        /* vpc-... */
+    RT_ENT_SG_RULE_ID,    /* sgr-... */
+    RT_ENT_EIP_ID,        /* eip-... */
+    RT_ENT_INSTANCE_TYPE, /* ecs.g7.large */
     RT_ENT__COUNT
 };
 
@@ -95,20 +100,39 @@ enum rt_oos_reason {
     RT_OOS_INSTRUCTION,  /* an attempt to instruct the router itself */
 };
 
-/* Out-of-scope signals seen in a query. */
+/* Signals seen in a query (also when in scope): bits of rt_result.signals. */
 enum {
-    RT_SIG_TOPIC = 1u << 0, /* a cue of another product's topic */
-    RT_SIG_CHIT = 1u << 1,  /* chit-chat */
-    RT_SIG_VETO = 1u << 2,  /* another cloud provider */
-    RT_SIG_INSTR = 1u << 3, /* an instruction to the router */
+    RT_SIG_TOPIC = 1u << 0,   /* a cue of another product's topic */
+    RT_SIG_CHIT = 1u << 1,    /* chit-chat */
+    RT_SIG_VETO = 1u << 2,    /* another cloud provider */
+    RT_SIG_INSTR = 1u << 3,   /* an instruction to the router (its clause is ignored) */
     RT_SIG_REQUEST = 1u << 4, /* a request type that is not a question (translate, write) */
     RT_SIG_MIGRATE = 1u << 5, /* moving to the product from elsewhere */
-    RT_SIG_FAIL = 1u << 6,  /* a failure signal (error, fails, 报错) */
-    RT_SIG_HOWTO = 1u << 7, /* a how/where question */
+    RT_SIG_FAIL = 1u << 6,    /* a failure signal (error, fails, 报错, an error code) */
+    RT_SIG_HOWTO = 1u << 7,   /* a how/where question */
+    RT_SIG_PROG = 1u << 8,    /* a programmatic method named (api, sdk, script) */
+    RT_SIG_SCHED = 1u << 9,   /* a schedule ("every 5 minutes") */
+    RT_SIG_BULK = 1u << 10,   /* many resources ("all instances", 40 disks) */
+    RT_SIG_CAMEL = 1u << 11,  /* a CamelCase field or status name (InvocationStatus) */
+    RT_SIG_OWN_API = 1u << 12, /* an API operation that a path of the product owns */
+    RT_SIG_COMMAND = 1u << 13, /* an imperative on named resources: act now */
+    RT_SIG_PAYLOAD = 1u << 14, /* shell text, file content or names to pass on (masked) */
+    RT_SIG_CONSOLE = 1u << 15, /* the console named as the way to do it */
+};
+
+/* Evidence classes: what in a query says it is about the product (bits of
+ * rt_debug.anchors). Ordinary words shared with a skill are not among them. */
+enum {
+    RT_EV_ID = 1u << 0,      /* a resource id (i-, sg-, d-, ...) or instance type */
+    RT_EV_API = 1u << 1,     /* an API operation of the product */
+    RT_EV_NAME = 1u << 2,    /* the product's own name (ECS, 云服务器) */
+    RT_EV_VOCAB = 1u << 3,   /* skill vocabulary (security group, 快照策略, ESSD) */
+    RT_EV_REGION = 1u << 4,  /* a region or zone id (cn-hangzhou) */
 };
 
 /* The answer to one query. Pointers borrow from the router's knowledge, which must
- * outlive the result. Plain data: copy it, keep it on the stack, no free needed. */
+ * outlive the result. Plain data: copy it, keep it on the stack, no free needed. Each
+ * array holds valid items only up to its count (entities[0..nentities), ...). */
 struct rt_result {
     const struct kb_product *product; /* the product asked about */
     const struct kb_skill *skill;     /* chosen skill, or NULL when out of scope */
@@ -116,12 +140,12 @@ struct rt_result {
     double confidence;                /* 0..1: how sure the router is of this answer */
     enum rt_oos_reason oos;           /* RT_OOS_NONE when in scope */
     const struct kb_oos *oos_topic;   /* the matched out-of-scope topic, or NULL */
-    double evidence;                  /* product evidence outside OOS/chit-chat phrases */
-    double evidence_all;              /* product evidence of the whole query */
-    double evidence_specific;         /* evidence outside masks, without generic terms */
     int typos;                        /* words corrected by the typo index */
-    unsigned signals;                 /* RT_SIG_* phrases seen (also when in scope) */
-    int path_from_cues;               /* 1 if the path came from cues, 0 if the default */
+    unsigned signals;                 /* RT_SIG_* seen (also when out of scope) */
+    size_t payload_off, payload_len;  /* the payload's bytes in the query (len 0: none):
+                                         shell text to run or file content, as written */
+    const char *action;               /* the API action a command names ("CreateSnapshot",
+                                         static string), or NULL; RT_SIG_COMMAND is set */
     char lang[8];                     /* "en", "zh" or "mixed" */
     struct rt_entity entities[RT_ENTITIES_MAX];
     size_t nentities;
@@ -131,6 +155,26 @@ struct rt_result {
     size_t nalts;
     struct rt_tool tools[RT_TOOLS_MAX];
     size_t ntools;
+};
+
+/* Diagnostics of one routing decision (rt_route_debug); not part of any response. */
+#define RT_DEBUG_SKILLS 16
+struct rt_debug {
+    double evidence;          /* product evidence outside masked spans */
+    double evidence_all;      /* product evidence of the whole query */
+    double evidence_specific; /* evidence outside masks, without generic terms */
+    unsigned anchors;         /* RT_EV_* classes seen outside masked spans */
+    char anchor[64];          /* the first vocabulary or name phrase that is an anchor */
+    int vocab;                /* spans of skill vocabulary, ordinary words included */
+    int nanchor;              /* vocabulary or name phrases that are anchors */
+    const char *action;       /* the API action a command names, or NULL */
+    double raw;               /* the confidence score before calibration */
+    double skill_margin;      /* (best - second) / best skill score */
+    double path_margin;       /* (best - second) / |best| path score in the chosen skill */
+    int agree;                /* 1 if a command's action belongs to the chosen skill */
+    int path_from_cues;       /* 1 if the path came from the query, 0 if the default */
+    size_t nskills;
+    double skill_score[RT_DEBUG_SKILLS]; /* each skill's score, in knowledge order */
 };
 
 /* Tuning knobs; rt_router_new uses rt_default_options(). */
@@ -161,6 +205,9 @@ const struct kb *rt_router_kb(const rt_router *r);
  * ERR_NOT_FOUND: unknown product. Thread-safe. */
 err_code rt_route(const rt_router *r, const char *product, const char *query, size_t len,
                   struct rt_result *ret, struct err *e);
+/* rt_route, and when dbg is not NULL the diagnostics of the decision into *dbg. */
+err_code rt_route_debug(const rt_router *r, const char *product, const char *query, size_t len,
+                        struct rt_result *ret, struct rt_debug *dbg, struct err *e);
 
 /* The /api/route response object for a result (new tree, caller deletes): product, skill,
  * path, confidence, answer, facts, warnings, alternatives, tools, entities. */

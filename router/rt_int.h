@@ -71,6 +71,7 @@ enum rt_ph_kind {
     RT_PH_FAIL,    /* a failure signal: favours the skill's failure path */
     RT_PH_HOWTO,   /* a how/where question: favours the skill's default path */
     RT_PH_PROG,    /* a programmatic method named: API paths need one */
+    RT_PH_NAME,    /* the product's own name ("ecs", "云服务器"): evidence alone */
 };
 struct rt_phrase {
     char *text;  /* normalised */
@@ -78,6 +79,7 @@ struct rt_phrase {
     int kind;    /* enum rt_ph_kind */
     int target;  /* see kind */
     int next;    /* next phrase with the same first unit, or -1 */
+    int anchor;  /* 1 if the phrase alone is evidence of the product (index.c) */
 };
 struct rt_hit {
     int ph;           /* phrase index */
@@ -146,6 +148,8 @@ size_t rt_patterns_extract(const struct rt_patterns *p, const char *s, size_t le
                            struct rt_entity *out, size_t max);
 
 /* ---- The index of one product ------------------------------------------------------- */
+#define RT_SKILLS_MAX 32  /* skills of one product (rt_router_new refuses more) */
+#define RT_PATHS_MAX 128  /* paths of one product, all skills together */
 struct rt_prod {
     const struct kb_product *p;
     struct rt_map dict;        /* token -> id */
@@ -161,6 +165,8 @@ struct rt_prod {
     float *w_any;              /* [ntok] max over skills (product evidence of a token) */
     int *oos_veto;             /* [noos] 1 other cloud, 2 instruction topic, 0 otherwise */
     unsigned char *generic;    /* [ntok] 1 for tokens of product terms ("server", "ecs") */
+    unsigned char *vocab_tok;  /* [ntok] 1 for Latin words of synonym and keyword phrases */
+    unsigned *syn_obj;         /* [nsyns] what a command on the group's word acts on */
     unsigned char *fail_path;  /* [npaths] 1 for paths named in failure_paths */
     unsigned char *prog_path;  /* [npaths] 1 for paths named in programmatic_paths */
     unsigned char *sched_path; /* [npaths] 1 for paths named in scheduling_paths */
@@ -171,6 +177,9 @@ struct rt_prod {
     size_t nbulk;
     struct rt_phrases ph;
     struct rt_typo typo;
+    struct rt_map api_map;     /* API key (snake_case tool, lower-case cue) -> api_paths row */
+    uint64_t (*api_paths)[2];  /* [napi] bit per path that owns the operation */
+    size_t napi;
 };
 
 struct rt_router {
@@ -184,6 +193,13 @@ struct rt_router {
 /* 1 if the path owns the API operation named api: one of its tools is the catalogue entry
  * whose api.action is api, or one of its cues is the name itself. */
 int rt_path_owns_api(const struct kb_path *p, const char *api);
+
+/* The paths that own the API operation api (as rt_path_owns_api says), one bit per global
+ * path index, in out[0..2). */
+void rt_api_owners(const struct rt_prod *x, const char *api, uint64_t out[2]);
+
+/* The kinds of object (command.c) a synonym group's canonical names; 0 for none. */
+unsigned rt_command_objects(const char *canonical);
 
 /* Build / free the index of one product. */
 void rt_prod_build(struct rt_prod *x, const struct kb_product *p);

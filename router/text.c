@@ -372,6 +372,7 @@ void rt_phrases_add(struct rt_phrases *ps, const char *raw, int kind, int target
     p->len = len;
     p->kind = kind;
     p->target = target;
+    p->anchor = kind == RT_PH_NAME;
     size_t fu = first_unit(t, len);
     int head = rt_map_get(&ps->first, t, fu);
     p->next = -1;
@@ -491,8 +492,12 @@ int rt_pattern_find(const char *pat, const char *norm, size_t len)
     if (plen == 0)
         return 0;
     for (size_t at = 0; at < len; at++) {
-        if (norm[at] != pat[0] && pat[0] != '#')
-            continue;
+        if (pat[0] != '#') {
+            const char *c = memchr(norm + at, pat[0], len - at);
+            if (!c)
+                return 0;
+            at = (size_t)(c - norm);
+        }
         size_t n = pattern_at(pat, norm, len, at);
         if (n == 0)
             continue;

@@ -340,7 +340,7 @@ static void test_paths(void **state)
     route("call InvokeCommand from the python sdk on a schedule", &res);
     assert_string_equal(res.skill->id, "ecs-execute-instances");
     assert_string_equal(res.path->id, "api");
-    route("run a script on my servers from the console", &res);
+    route("run a script with cloud assistant on my servers from the console", &res);
     assert_string_equal(res.path->id, "console");
     route("fix fstab after rollback of a snapshot", &res);
     assert_string_equal(res.skill->id, "ecs-manage-recovery");
@@ -520,14 +520,14 @@ static void want_route(const char *q, const char *skill, const char *path)
 static void test_schedule_and_bulk(void **state)
 {
     (void)state;
-    want_route("run a shell command on my instance in the console", "ecs-execute-instances",
+    want_route("run a shell command with cloud assistant on my instance in the console", "ecs-execute-instances",
                "console");
-    want_route("run a shell command on my instance every 5 minutes", "ecs-execute-instances",
+    want_route("run a shell command with cloud assistant on my instance every 5 minutes", "ecs-execute-instances",
                "api");
-    want_route("每隔 10 分钟在实例上运行命令", "ecs-execute-instances", "api");
-    want_route("run a shell command on 40 instances", "ecs-execute-instances", "api");
-    want_route("run a shell command on all instances", "ecs-execute-instances", "api");
-    want_route("run a shell command on 2 instances", "ecs-execute-instances", "console");
+    want_route("每隔 10 分钟用云助手在实例上运行命令", "ecs-execute-instances", "api");
+    want_route("run a shell command with cloud assistant on 40 instances", "ecs-execute-instances", "api");
+    want_route("run a shell command with cloud assistant on all instances", "ecs-execute-instances", "api");
+    want_route("run a shell command with cloud assistant on 2 instances", "ecs-execute-instances", "console");
     /* Recovery is in neither list: a daily schedule stays on its default path. */
     want_route("create a snapshot of my disk every hour", "ecs-manage-recovery", "console");
 }
@@ -597,10 +597,11 @@ static void test_method_words_beside_topic(void **state)
     err_clear(&e);
     assert_int_equal(rt_router_new(kb, &o, &r, &e), ERR_OK);
     struct rt_result res;
+    struct rt_debug dbg;
     const char *q = "call the rds api with the sdk";
-    assert_int_equal(rt_route(r, "ecs", q, strlen(q), &res, &e), ERR_OK);
+    assert_int_equal(rt_route_debug(r, "ecs", q, strlen(q), &res, &dbg, &e), ERR_OK);
     assert_int_equal(res.oos, RT_OOS_OTHER_TOPIC);
-    assert_true(res.evidence >= o.oos_topic_margin); /* the words are there, and not enough */
+    assert_true(dbg.evidence >= o.oos_topic_margin); /* the words are there, and not enough */
     q = "rds client on my instance: open port 3306 in the security group";
     assert_int_equal(rt_route(r, "ecs", q, strlen(q), &res, &e), ERR_OK);
     assert_int_equal(res.oos, RT_OOS_NONE);
@@ -613,25 +614,26 @@ static void test_method_words_beside_topic(void **state)
 static void test_chinese_evidence_scale(void **state)
 {
     (void)state;
-    struct rt_result res;
+    struct rt_result res, res_en;
+    struct rt_debug dbg, dbg_en;
+    struct err e;
+    err_clear(&e);
     const char *zh = "云数据库的安全组端口怎么开";
-    route(zh, &res);
+    assert_int_equal(rt_route_debug(router, "ecs", zh, strlen(zh), &res, &dbg, &e), ERR_OK);
     assert_non_null(res.oos_topic);
-    assert_true(res.evidence > 4.0);
+    assert_true(dbg.evidence > 4.0);
     const char *en = "rds client: open port 3306 in the security group";
-    struct rt_result res_en;
-    route(en, &res_en);
+    assert_int_equal(rt_route_debug(router, "ecs", en, strlen(en), &res_en, &dbg_en, &e),
+                     ERR_OK);
     assert_non_null(res_en.oos_topic);
     struct rt_options o = rt_default_options();
     rt_router *r = NULL;
-    struct err e;
-    err_clear(&e);
-    o.oos_topic_margin = res.evidence - 1.0;
+    o.oos_topic_margin = dbg.evidence - 1.0;
     assert_int_equal(rt_router_new(kb, &o, &r, &e), ERR_OK);
     assert_int_equal(rt_route(r, "ecs", zh, strlen(zh), &res, &e), ERR_OK);
     assert_int_equal(res.oos, RT_OOS_OTHER_TOPIC);
     rt_router_free(r);
-    o.oos_topic_margin = res_en.evidence - 1.0;
+    o.oos_topic_margin = dbg_en.evidence - 1.0;
     assert_int_equal(rt_router_new(kb, &o, &r, &e), ERR_OK);
     assert_int_equal(rt_route(r, "ecs", en, strlen(en), &res_en, &e), ERR_OK);
     assert_int_equal(res_en.oos, RT_OOS_NONE);
