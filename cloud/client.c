@@ -20,6 +20,8 @@ struct cloud_client {
     char *scheme;
     char *ecs_host; /* host[:port] */
     char *vpc_host;
+    int fixed_hosts; /* 1: the endpoints were given (a simulator, a proxy): every region
+                      * goes there; 0: each region has its own <product>.<region> host */
     struct cloud_credentials creds; /* own copy */
     struct cloud_config cfg;        /* numbers and trace; its pointers are not used */
     struct cloud_pool *pool;
@@ -134,6 +136,7 @@ cloud_client *cloud_client_new(const struct cloud_config *cfg, struct err *e)
     c->cfg = *cfg;
     c->region = xstrdup(cfg->region);
     c->scheme = xstrdup(scheme);
+    c->fixed_hosts = cfg->ecs_endpoint != NULL;
     c->ecs_host = cfg->ecs_endpoint ? xstrdup(cfg->ecs_endpoint)
                                     : xasprintf("ecs.%s.aliyuncs.com", cfg->region);
     c->vpc_host = cfg->vpc_endpoint ? xstrdup(cfg->vpc_endpoint)
@@ -329,7 +332,7 @@ static const char *kv_get(const struct cloud_kv *kv, size_t n, const char *name)
     return NULL;
 }
 
-static err_code build_params(const cloud_client *c, const char *action,
+static err_code build_params(const cloud_client *c, const char *region_id, const char *action,
                              const struct cloud_kv *params, size_t n, struct call_params *out)
 {
     if (n > CLOUD_MAX_PARAMS)
@@ -342,7 +345,7 @@ static err_code build_params(const cloud_client *c, const char *action,
     }
     const char *region = cloud_action_region_param(action);
     if (region && !kv_get(params, n, region))
-        out->kv[out->n++] = (struct cloud_kv){region, c->region};
+        out->kv[out->n++] = (struct cloud_kv){region, region_id ? region_id : c->region};
     const char *given = kv_get(params, n, "ClientToken");
     out->has_token = given && *given;
     if (!given && cloud_action_takes_client_token(action)) {
@@ -532,6 +535,13 @@ err_code cloud_call(cloud_client *c, const char *product, const char *action,
                     const struct cloud_kv *params, size_t nparams, cJSON **ret_response,
                     struct cloud_error *ret_error)
 {
+    return cloud_call_in(c, NULL, product, action, params, nparams, ret_response, ret_error);
+}
+
+err_code cloud_call_in(cloud_client *c, const char *region_id, const char *product,
+                       const char *action, const struct cloud_kv *params, size_t nparams,
+                       cJSON **ret_response, struct cloud_error *ret_error)
+{
     struct cloud_error local;
     struct cloud_error *ce = ret_error ? ret_error : &local;
     memset(ce, 0, sizeof *ce);
@@ -539,10 +549,22 @@ err_code cloud_call(cloud_client *c, const char *product, const char *action,
     struct call_params p = {0};
     const char *host = NULL, *version = NULL;
     err_code rc = ERR_OK;
+    char region_host[128];
+    if (region_id && (!*region_id || !endpoint_ok(region_id) || strlen(region_id) > 64)) {
+        copy_field(ce->message, sizeof ce->message, "malformed region id");
+        rc = ERR_INVALID;
+        goto cleanup;
+    }
     for (size_t i = 0; product && i < ARRAY_LEN(products); i++) {
         if (strcmp(product, products[i].name) == 0) {
             host = *(char **)((char *)c + products[i].host_offset);
             version = products[i].version;
+            /* Another region's resources live behind that region's endpoint. */
+            if (region_id && !c->fixed_hosts && strcmp(region_id, c->region) != 0) {
+                snprintf(region_host, sizeof region_host, "%s.%s.aliyuncs.com", product,
+                         region_id);
+                host = region_host;
+            }
         }
     }
     size_t alen = action ? strlen(action) : 0;
@@ -552,7 +574,7 @@ err_code cloud_call(cloud_client *c, const char *product, const char *action,
         rc = ERR_INVALID;
         goto cleanup;
     }
-    rc = build_params(c, action, params, nparams, &p);
+    rc = build_params(c, region_id, action, params, nparams, &p);
     if (rc) {
         copy_field(ce->message, sizeof ce->message,
                    rc == ERR_TOO_BIG ? "too many parameters" : "a parameter has no name or value");

@@ -153,6 +153,14 @@ err_code cloud_call(cloud_client *c, const char *product, const char *action,
                     const struct cloud_kv *params, size_t nparams, cJSON **ret_response,
                     struct cloud_error *ret_error);
 
+/* cloud_call for a resource in region_id (NULL: the client's region): the request goes to that
+ * region's endpoint (<product>.<region>.aliyuncs.com) unless the client was given fixed
+ * endpoints (the simulator), and a region parameter the action takes but params lack gets
+ * region_id. ERR_INVALID for a malformed region id. */
+err_code cloud_call_in(cloud_client *c, const char *region_id, const char *product,
+                       const char *action, const struct cloud_kv *params, size_t nparams,
+                       cJSON **ret_response, struct cloud_error *ret_error);
+
 /* Call a list action repeatedly and collect the items found at list_path (dotted, e.g.
  * "Instances.Instance") into one new cJSON array (*ret_items, caller frees). The paging style
  * follows the answers: a non-empty NextToken is sent back (MaxResults/NextToken style);

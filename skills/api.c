@@ -5,13 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static err_code call(struct sk_exec *x, const char *action, cloud_params *p, cJSON **ret,
-                     struct err *e)
+/* One call in the region the arguments name (its endpoint, for actions without a region
+ * parameter whose RegionId only picks the endpoint). */
+static err_code call(struct sk_exec *x, const char *region, const char *action, cloud_params *p,
+                     cJSON **ret, struct err *e)
 {
     size_t n = 0;
     const struct cloud_kv *kv = cloud_params_items(p, &n);
     memset(&x->last, 0, sizeof x->last);
-    err_code rc = cloud_call(x->reg->cloud, x->tool->entry->product, action, kv, n, ret, &x->last);
+    err_code rc = cloud_call_in(x->reg->cloud, region, x->tool->entry->product, action, kv, n,
+                                ret, &x->last);
     if (rc) {
         if (x->last.code_str[0])
             err_set(e, rc, "%s failed: %s: %s", action, x->last.code_str, x->last.message);
@@ -32,7 +35,7 @@ err_code sk_api_call(struct sk_exec *x, const cJSON *args, cJSON **ret_result, s
         rc = cloud_params_add(p, "ClientToken", x->client_token);
     cJSON *resp = NULL;
     if (!rc)
-        rc = call(x, x->action, p, &resp, e);
+        rc = call(x, sk_args_region(args), x->action, p, &resp, e);
     cloud_params_free(p);
     if (rc)
         return rc;
@@ -48,7 +51,7 @@ err_code sk_read(struct sk_exec *x, const char *action, const cJSON *params, cJS
     cloud_params *p = cloud_params_new();
     err_code rc = sk_wire_params(params, NULL, p, e);
     if (!rc)
-        rc = call(x, action, p, ret, e);
+        rc = call(x, sk_args_region(params), action, p, ret, e);
     cloud_params_free(p);
     return rc;
 }

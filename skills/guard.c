@@ -302,7 +302,8 @@ static void state_checks(struct call *c, struct sk_exec *x)
         if (!rc) {
             size_t n = 0;
             const struct cloud_kv *kv = cloud_params_items(p, &n);
-            rc = cloud_call(r->cloud, c->exec->entry->product, c->action, kv, n, &resp, &ce);
+            rc = cloud_call_in(r->cloud, sk_args_region(c->api_args), c->exec->entry->product,
+                               c->action, kv, n, &resp, &ce);
         }
         cJSON_Delete(resp);
         cloud_params_free(p);

@@ -646,6 +646,64 @@ static void test_credentials_header_safe(void **state)
     assert_int_equal(mock_count(f->mock), 0);
 }
 
+/* A resource in another region is called at that region's endpoint (and its region parameter
+ * names it); a client given fixed endpoints (the simulator) keeps them. Seen through the trace
+ * hook, so nothing needs the network: the call itself fails to connect. */
+static void trace_collect(void *data, const char *line)
+{
+    struct buf *b = data;
+    buf_puts(b, line);
+    buf_putc(b, '\n');
+}
+
+static void test_region_endpoints(void **state)
+{
+    (void)state;
+    struct cloud_credentials creds;
+    assert_int_equal(cloud_credentials_set(&creds, KEY_ID, "secret-x", NULL, "test"), ERR_OK);
+    struct buf lines;
+    buf_init(&lines, 0);
+    struct cloud_config cfg;
+    cloud_config_defaults(&cfg);
+    cfg.region = "cn-hangzhou";
+    cfg.credentials = &creds;
+    cfg.max_retries = 0;
+    cfg.connect_timeout_ms = 300;
+    cfg.timeout_ms = 600;
+    cfg.trace = trace_collect;
+    cfg.trace_data = &lines;
+    struct err e;
+    err_clear(&e);
+    cloud_client *c = cloud_client_new(&cfg, &e);
+    assert_non_null(c);
+    const struct cloud_kv id[] = {{"InstanceId", "i-2zeabc"}};
+    cJSON *resp = NULL;
+    struct cloud_error ce;
+    assert_int_not_equal(cloud_call_in(c, "cn-beijing", "ecs", "StartInstance", id, 1, &resp, &ce),
+                         ERR_OK);
+    assert_int_not_equal(cloud_call_in(c, "cn-beijing", "ecs", "DescribeInstances", NULL, 0, &resp,
+                                       &ce),
+                         ERR_OK);
+    assert_int_equal(cloud_call_in(c, "cn beijing", "ecs", "DescribeInstances", NULL, 0, &resp, &ce),
+                     ERR_INVALID);
+    assert_non_null(strstr(lines.data, "https://ecs.cn-beijing.aliyuncs.com/ ecs StartInstance"));
+    assert_non_null(strstr(lines.data, "DescribeInstances (attempt 1 of 1) RegionId=cn-beijing"));
+    assert_null(strstr(lines.data, "ecs.cn-hangzhou"));
+    cloud_client_free(c);
+    /* Fixed endpoints stay fixed. */
+    buf_reset(&lines);
+    cfg.ecs_endpoint = cfg.vpc_endpoint = "127.0.0.1:9";
+    cfg.scheme = "http";
+    c = cloud_client_new(&cfg, &e);
+    assert_non_null(c);
+    assert_int_not_equal(cloud_call_in(c, "cn-beijing", "ecs", "StartInstance", id, 1, &resp, &ce),
+                         ERR_OK);
+    assert_non_null(strstr(lines.data, "http://127.0.0.1:9/ ecs StartInstance"));
+    cloud_client_free(c);
+    buf_release(&lines);
+    cloud_credentials_release(&creds);
+}
+
 static void test_config_validation(void **state)
 {
     struct fixture *f = *state;
@@ -689,6 +747,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_request_exact, setup, teardown),
+        cmocka_unit_test(test_region_endpoints),
         cmocka_unit_test_setup_teardown(test_sts_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_parsing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_read, setup, teardown),
