@@ -116,6 +116,17 @@ void random_bytes(void *buf, size_t n);
 /* A random UUIDv4 string into out (37 bytes incl. NUL). */
 void uuid4(char out[37]);
 
+/* ---- Key files ------------------------------------------------------------------------- */
+
+enum { KEY_FILE_CREATED = 1, KEY_FILE_LOOSE = 2 };
+/* Read the key material in path into buf (cap bytes; trailing white space dropped) and its
+ * length into *ret_len. A missing file is created first with 64 random hex digits, mode 0600
+ * (a racing creator's file wins). *ret_flags gets KEY_FILE_CREATED, and KEY_FILE_LOOSE when
+ * group or others may read it. ERR_IO, or ERR_INVALID for a file shorter than min or longer
+ * than cap; messages name `what` and the path, never the content. */
+err_code key_file_load(const char *path, const char *what, unsigned char *buf, size_t cap,
+                       size_t min, size_t *ret_len, int *ret_flags, struct err *e);
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -3,8 +3,6 @@
  * ClientToken derived from a token. Layer: skills. */
 #include "skills/token.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/crypto.h>
@@ -12,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define TOKEN_PREFIX "sk1."
 #define NONCE_LEN 16
@@ -106,51 +102,12 @@ static int b64url_decode(const char *s, size_t len, unsigned char *out, size_t w
 
 static err_code load_key(struct sk_tokens *t, const char *path, struct err *e)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) {
-        /* First replica: create the key. O_EXCL makes a racing replica read ours instead. */
-        unsigned char raw[32];
-        char hex[65];
-        random_bytes(raw, sizeof raw);
-        for (size_t i = 0; i < sizeof raw; i++)
-            snprintf(hex + 2 * i, 3, "%02x", raw[i]);
-        OPENSSL_cleanse(raw, sizeof raw);
-        int wfd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (wfd >= 0) {
-            ssize_t w = write(wfd, hex, 64);
-            int ok = w == 64 && fsync(wfd) == 0;
-            close(wfd);
-            OPENSSL_cleanse(hex, sizeof hex);
-            if (!ok) {
-                unlink(path);
-                return err_set(e, ERR_IO, "cannot write confirmation key file %s", path);
-            }
-        } else if (errno != EEXIST) {
-            return err_set(e, ERR_IO, "cannot create confirmation key file %s: %s", path,
-                           strerror(errno));
-        }
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-    }
-    if (fd < 0)
-        return err_set(e, ERR_IO, "cannot open confirmation key file %s: %s", path,
-                       strerror(errno));
-    unsigned char buf[SK_KEY_FILE_MAX + 1];
+    unsigned char buf[SK_KEY_FILE_MAX];
     size_t n = 0;
-    ssize_t r;
-    while (n < sizeof buf && (r = read(fd, buf + n, sizeof buf - n)) > 0)
-        n += (size_t)r;
-    close(fd);
-    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
-        n--;
-    err_code rc = ERR_OK;
-    if (n > SK_KEY_FILE_MAX)
-        rc = err_set(e, ERR_INVALID, "confirmation key file %s is larger than %d bytes", path,
-                     SK_KEY_FILE_MAX);
-    else if (n < SK_KEY_MIN)
-        rc = err_set(e, ERR_INVALID,
-                     "confirmation key file %s holds fewer than %d bytes of key material", path,
-                     SK_KEY_MIN);
-    else {
+    int flags = 0;
+    err_code rc = key_file_load(path, "confirmation key file", buf, sizeof buf, SK_KEY_MIN, &n,
+                                &flags, e);
+    if (rc == ERR_OK) {
         /* Any length of key material becomes a 32-byte HMAC key. */
         sha256(buf, n, t->key);
         t->key_len = 32;

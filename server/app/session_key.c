@@ -26,69 +26,21 @@ void session_key_random(struct session_key *k)
     random_bytes(k->key, sizeof k->key);
 }
 
-/* Create path with 64 random hex digits, mode 0600. EEXIST (a racing replica made it) is
- * fine: the caller reads whichever file won. */
-static err_code key_file_create(const char *path, struct err *e)
-{
-    unsigned char raw[32];
-    char hex[65];
-    random_bytes(raw, sizeof raw);
-    for (size_t i = 0; i < sizeof raw; i++)
-        snprintf(hex + 2 * i, 3, "%02x", raw[i]);
-    OPENSSL_cleanse(raw, sizeof raw);
-    err_code rc = ERR_OK;
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 && errno != EEXIST) {
-        rc = err_set(e, ERR_IO, "cannot create session key file %s: %s", path, strerror(errno));
-    } else if (fd >= 0) {
-        int ok = write(fd, hex, 64) == 64 && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
-        close(fd);
-        if (!ok) {
-            unlink(path);
-            rc = err_set(e, ERR_IO, "cannot write session key file %s", path);
-        }
-    }
-    OPENSSL_cleanse(hex, sizeof hex);
-    return rc;
-}
-
 err_code session_key_load(const char *path, struct session_key *k, int *ret_created,
                           struct err *e)
 {
-    unsigned char buf[SESSION_KEY_FILE_MAX + 1];
+    unsigned char buf[SESSION_KEY_FILE_MAX];
     size_t n = 0;
-    ssize_t r;
-    struct stat sb;
-    err_code rc = ERR_OK;
-    *ret_created = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) {
-        if ((rc = key_file_create(path, e)) != ERR_OK)
-            return rc;
-        *ret_created = 1;
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-    }
-    if (fd < 0)
-        return err_set(e, ERR_IO, "cannot open session key file %s: %s", path, strerror(errno));
-    if (fstat(fd, &sb) == 0 && (sb.st_mode & 077))
-        log_write(LOG_LEVEL_WARN, "session key file %s is readable by others (mode %03o); "
-                  "anyone who reads it can mint session ids: chmod 600 it", path,
-                  (unsigned)(sb.st_mode & 0777));
-    while (n < sizeof buf && (r = read(fd, buf + n, sizeof buf - n)) > 0)
-        n += (size_t)r;
-    close(fd);
-    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
-        n--;
-    if (n > SESSION_KEY_FILE_MAX)
-        rc = err_set(e, ERR_INVALID, "session key file %s is larger than %d bytes", path,
-                     SESSION_KEY_FILE_MAX);
-    else if (n < SESSION_KEY_MIN)
-        rc = err_set(e, ERR_INVALID,
-                     "session key file %s holds %zu bytes; it needs at least %d bytes of key "
-                     "material (delete it and skilld writes a new one)",
-                     path, n, SESSION_KEY_MIN);
-    else
+    int flags = 0;
+    err_code rc = key_file_load(path, "session key file", buf, sizeof buf, SESSION_KEY_MIN, &n,
+                                &flags, e);
+    *ret_created = (flags & KEY_FILE_CREATED) != 0;
+    if (rc == ERR_OK) {
+        if (flags & KEY_FILE_LOOSE)
+            log_write(LOG_LEVEL_WARN, "session key file %s is readable by others; anyone who "
+                      "reads it can mint session ids: chmod 600 it", path);
         SHA256(buf, n, k->key);
+    }
     OPENSSL_cleanse(buf, sizeof buf);
     return rc;
 }

@@ -4,7 +4,12 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/base.h"
 
@@ -86,9 +91,41 @@ static void test_parse_long(void **state)
     assert_int_equal(u[14], '4');
 }
 
+static void test_key_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/skilld-keyfile-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/key", dir);
+    unsigned char a[256], b[256];
+    size_t na = 0, nb = 0;
+    int flags = 0;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(key_file_load(path, "test key", a, sizeof a, 32, &na, &flags, &e), ERR_OK);
+    assert_int_equal(flags, KEY_FILE_CREATED);
+    assert_int_equal(na, 64);
+    assert_int_equal(key_file_load(path, "test key", b, sizeof b, 32, &nb, &flags, &e), ERR_OK);
+    assert_int_equal(flags, 0);
+    assert_memory_equal(a, b, 64); /* a second reader gets the same key */
+    chmod(path, 0644);
+    assert_int_equal(key_file_load(path, "test key", b, sizeof b, 32, &nb, &flags, &e), ERR_OK);
+    assert_int_equal(flags, KEY_FILE_LOOSE);
+    FILE *f = fopen(path, "w");
+    fputs("too-short-secret\n", f);
+    fclose(f);
+    assert_int_equal(key_file_load(path, "test key", b, sizeof b, 32, &nb, &flags, &e), ERR_INVALID);
+    assert_null(strstr(e.msg, "too-short-secret"));
+    assert_int_equal(key_file_load(path, "test key", b, 8, 4, &nb, &flags, &e), ERR_INVALID);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_key_file),
         cmocka_unit_test(test_err_first_detail_wins),
         cmocka_unit_test(test_buf_bounded),
         cmocka_unit_test(test_utf8),
