@@ -254,6 +254,18 @@ struct mcp_sink http_stream_sink(struct mcp_stream *st)
 
 #define PARAM_PREFIX "Mcp-Param-"
 
+/* A copy of a field value without the optional whitespace around it (RFC 9110 §5.5: it is
+ * not part of the value). */
+static char *field_value(const char *v)
+{
+    while (*v == ' ' || *v == '\t')
+        v++;
+    size_t n = strlen(v);
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    return xstrndup(v, n);
+}
+
 static enum MHD_Result param_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                     const char *value)
 {
@@ -264,7 +276,7 @@ static enum MHD_Result param_header(void *cls, enum MHD_ValueKind kind, const ch
         x->h.nparams >= MCP_HTTP_PARAMS_MAX)
         return MHD_YES;
     x->owned[x->nowned++] = xstrdup(key + pl);
-    x->owned[x->nowned++] = xstrdup(value);
+    x->owned[x->nowned++] = field_value(value);
     x->h.params[2 * x->h.nparams] = x->owned[x->nowned - 2];
     x->h.params[2 * x->h.nparams + 1] = x->owned[x->nowned - 1];
     x->h.nparams++;
@@ -278,7 +290,7 @@ static const char *copy_header(struct MHD_Connection *c, const char *name,
     const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
     if (!v)
         return NULL;
-    x->owned[x->nowned++] = xstrdup(v);
+    x->owned[x->nowned++] = field_value(v);
     return x->owned[x->nowned - 1];
 }
 
