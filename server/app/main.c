@@ -242,6 +242,7 @@ struct runtime {
 static void runtime_release(struct runtime *rt)
 {
     mcp_engine_free(rt->app.mcp);
+    skillpack_release(&rt->app);
     free(rt->app.tools_ud);
     sk_registry_free(rt->app.skills);
     route_app_release(&rt->app);
@@ -382,6 +383,8 @@ static err_code runtime_build(struct runtime *rt, const struct opts *o, struct e
         log_write(LOG_LEVEL_WARN, "the knowledge has no ecs product: no ECS tools are served");
     }
     rc = route_register_mcp(&rt->app, e);
+    if (rc == ERR_OK)
+        rc = skillpack_register_mcp(&rt->app, e);
     if (rc != ERR_OK || !rt->app.skills)
         return rc;
     return tools_register_mcp(&rt->app, e);
