@@ -223,6 +223,24 @@ cJSON *rt_skill_json(const struct kb_product *p, const struct kb_skill *s);
 /* Every limit of the product as a JSON array (new tree). */
 cJSON *rt_limits_json(const struct kb_product *p);
 
+/* ---- A skill as an Agent Skill (skillpack.c) ------------------------------------------
+ * SKILL.md (YAML frontmatter: name = the skill id, description = its summary, metadata;
+ * then the page an agent reads first) and reference files beside it: references/paths.md,
+ * limits.md, faq.md, tools.md and zh.md (the skill in Chinese). The same knowledge always
+ * gives the same bytes. */
+#define RT_SKILL_FILES_MAX 8
+struct rt_skill_file {
+    char *path;            /* "SKILL.md", "references/paths.md", ... (owned) */
+    const char *mime_type; /* static: "text/markdown" */
+    char *text;            /* UTF-8 (owned) */
+};
+/* Fill out with s's files (SKILL.md first); returns how many. Free with rt_skill_files_free. */
+size_t rt_skill_files(const struct kb_product *p, const struct kb_skill *s,
+                      struct rt_skill_file out[RT_SKILL_FILES_MAX]);
+void rt_skill_files_free(struct rt_skill_file *f, size_t n);
+/* SKILL.md's frontmatter as JSON, equal field for field to its YAML (new tree). */
+cJSON *rt_skill_frontmatter(const struct kb_product *p, const struct kb_skill *s);
+
 /* The API name of an entity kind ("instance_id", "size", ...). */
 const char *rt_entity_kind_name(enum rt_entity_kind k);
 

@@ -4,6 +4,7 @@
 #include "skills/sk_int.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -98,6 +99,12 @@ static err_code run_and_wait(struct sk_exec *x, const cJSON *args, cJSON **ret, 
     uint64_t deadline = now_ns() + (uint64_t)SK_WAIT_MAX_S * 1000000000ull;
     cJSON *instances = NULL;
     size_t done = 0, total = 0;
+    if (x->hooks->log) {
+        char line[160];
+        snprintf(line, sizeof line, "%s %.64s started; waiting up to %d s for it to finish",
+                 x->action, invoke, SK_WAIT_MAX_S);
+        x->hooks->log(x->hooks->ctx, 1, line);
+    }
     while (!rc) {
         cJSON *resp = NULL;
         struct err re;
@@ -127,8 +134,10 @@ static err_code run_and_wait(struct sk_exec *x, const cJSON *args, cJSON **ret, 
         cJSON_Delete(instances);
         instances = summarise(resp, &done, &total);
         cJSON_Delete(resp);
+        /* Until the first results name the instances, the total is unknown. */
         if (x->hooks->progress)
-            x->hooks->progress(x->hooks->ctx, (double)done, (double)total, "instances finished");
+            x->hooks->progress(x->hooks->ctx, (double)done, total ? (double)total : -1,
+                               "instances finished");
         if (total && done == total)
             break;
         if (now_ns() > deadline)
@@ -138,6 +147,12 @@ static err_code run_and_wait(struct sk_exec *x, const cJSON *args, cJSON **ret, 
     }
     cJSON_Delete(p);
     memcpy(x->last.request_id, request_id, sizeof request_id);
+    if (!rc && x->hooks->log) {
+        char line[160];
+        snprintf(line, sizeof line, "%.64s: %zu of %zu instances finished%s", invoke, done, total,
+                 total && done == total ? "" : " (stopped waiting)");
+        x->hooks->log(x->hooks->ctx, total && done == total ? 1 : 2, line);
+    }
     if (rc) {
         cJSON_Delete(instances);
         return rc;

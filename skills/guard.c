@@ -373,6 +373,18 @@ static void planned_outcome(struct call *c, struct sk_outcome *out)
     audit(c, "planned", NULL, NULL);
 }
 
+/* The confirmation question went out with the transport's answer; the caller's retry brings
+ * the person's answer and runs the call again from the start. Nothing ran and no token was
+ * issued. */
+static void asked_outcome(struct call *c, struct sk_outcome *out)
+{
+    out->structured = envelope(c, "asked");
+    out->text = xasprintf("Asked the person to confirm %s; nothing runs until their answer "
+                          "comes back with the retried call.", c->tool->info.name);
+    out->is_error = 0;
+    audit(c, "asked", NULL, NULL);
+}
+
 static err_code execute(struct call *c, struct sk_exec *x, int change, struct sk_outcome *out,
                         struct err *e)
 {
@@ -529,6 +541,10 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
             sk_findings_add(&c.f, SK_DENY, "confirmation.declined",
                             "the person declined the confirmation request");
             deny_outcome(&c, out);
+            goto done;
+        }
+        if (answer == -2) {
+            asked_outcome(&c, out);
             goto done;
         }
         if (answer < 0) {

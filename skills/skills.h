@@ -142,12 +142,18 @@ struct sk_hooks {
     void (*progress)(void *ctx, double progress, double total, const char *message);
     void (*log)(void *ctx, int level, const char *message); /* 0 debug .. 3 error */
     /* Ask the person to confirm a plan (MCP elicitation, form mode). Returns 1 accepted,
-     * 0 declined or cancelled, -1 not available (the call then returns a planned result). */
+     * 0 declined or cancelled, -1 not available (the call then returns a planned result),
+     * -2 asked: the question travels back in the transport's answer to this call and the
+     * person's answer comes with the caller's retry of the same call (MCP 2026-07-28
+     * multi round-trip requests); nothing is decided now, the call returns an "asked"
+     * result and the transport answers with the question instead. */
     int (*confirm)(void *ctx, const char *message);
 };
 
 /* The result of one call: structured is the envelope every tool returns:
- *   status   "ok" (reads), "planned", "executed", "denied", "failed"
+ *   status   "ok" (reads), "planned", "executed", "denied", "failed"; "asked" when the
+ *            confirmation went out with the transport's answer (hooks.confirm returned -2):
+ *            the transport sends the question, never this result
  *   backend  "sim" | "aliyun"
  *   tool, action, arguments (canonical, secrets redacted)
  *   planned:  plan {action, parameters, cli, checks}, confirmation_token, expires_at, findings

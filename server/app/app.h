@@ -18,6 +18,8 @@ typedef struct rt_router rt_router;
 typedef struct cloud_client cloud_client;
 typedef struct sk_registry sk_registry;
 
+#define SKILLPACK_ROUTES_MAX 24 /* skill folders served over HTTP (endpoint rows) */
+
 /* Everything a running skilld holds. Built by main, read-only while serving. */
 struct app {
     struct kb *kb;            /* loaded knowledge (owned; route_app_load fills it) */
@@ -31,6 +33,8 @@ struct app {
     sk_registry *skills;      /* the ECS tools behind their guardrails (owned) */
     void *tools_ud;           /* what tools_register_mcp gave each tool's handler (owned) */
     const char *version;      /* skilld's version, for /healthz */
+    char *skill_routes[SKILLPACK_ROUTES_MAX]; /* "/skills/<product>/<id>/" rows (owned) */
+    size_t nskill_routes;
 };
 
 /* ---- Session ids (server/app/session_key.c) ---------------------------------------------*/
@@ -59,6 +63,19 @@ void session_event_log(void *ud, const struct mcp_session_note *n);
  * pages. Copies the rows into rows (at most cap, each with ud = a) and returns how many
  * there are; a must outlive the server they are given to. */
 size_t app_endpoints(struct app *a, struct http_endpoint *rows, size_t cap);
+
+/* ---- Skills as Agent Skills (server/app/skillpack.c) ---------------------------------------
+ * Each skill of the knowledge as skill://<id>/SKILL.md with its reference files (the MCP
+ * skills extension), and as a folder over HTTP: GET /skills/<product>/<id>/SKILL.md, the
+ * reference files beside it, and /skills/<product>/<id>/ for a JSON manifest of paths, sizes
+ * and sha256 digests. */
+
+/* Register every skill of a->kb into a->mcp. Stops at the first the engine refuses. */
+err_code skillpack_register_mcp(struct app *a, struct err *e);
+/* One endpoint row per skill folder (path owned by a until skillpack_release), at most cap;
+ * returns how many. */
+size_t skillpack_endpoints(struct app *a, struct http_endpoint *rows, size_t cap);
+void skillpack_release(struct app *a);
 
 /* ---- Tools (server/app/tools_mcp.c) -----------------------------------------------------*/
 

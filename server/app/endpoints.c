@@ -1,5 +1,5 @@
 /* endpoints.c - skilld's plain HTTP endpoints as rows for the front end: /healthz, /metrics,
- * /api/route and the /skills/ pages. Layer: server/app. Each handler adapts one request to
+ * /api/route, the /skills/ pages and the skill folders (skillpack.c). Layer: server/app. Each handler adapts one request to
  * a transport-free function (route_api_handle, route_page_handle, metrics_render). */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -61,10 +61,14 @@ static const struct http_endpoint rows_template[] = {
 
 size_t app_endpoints(struct app *a, struct http_endpoint *rows, size_t cap)
 {
+    /* The skill folders first: rows match in order and "/skills/" would take them. */
+    size_t k = cap > ARRAY_LEN(rows_template) ? skillpack_endpoints(a, rows, cap -
+                                                                    ARRAY_LEN(rows_template))
+                                              : 0;
     size_t n = ARRAY_LEN(rows_template);
-    for (size_t i = 0; i < n && i < cap; i++) {
-        rows[i] = rows_template[i];
-        rows[i].ud = a;
+    for (size_t i = 0; i < n && k + i < cap; i++) {
+        rows[k + i] = rows_template[i];
+        rows[k + i].ud = a;
     }
-    return n < cap ? n : cap;
+    return k + n < cap ? k + n : cap;
 }

@@ -57,14 +57,15 @@ static const struct flag {
     {"max-body", OPT_MAX_BODY, "BYTES", FOR_SERVE,
      "largest request body accepted, else 413 (default 1048576)"},
     {"max-sessions", OPT_MAX_SESSIONS, "N", FOR_SERVE,
-     "MCP sessions held in memory; past it one is evicted, first those that made no request "
-     "after initialize (default 1024)"},
+     "MCP sessions (2025-era clients) held in memory; past it one is evicted, first those "
+     "that made no request after initialize (default 1024)"},
     {"session-ttl", OPT_SESSION_TTL, "SECONDS", FOR_SERVE,
      "an MCP session idle this long is dropped from memory (default 28800, 8 h); a later "
      "request with its id rebuilds it from the id"},
     {"session-key-file", OPT_SESSION_KEY_FILE, "FILE", FOR_SERVE,
-     "HMAC key that signs MCP session ids, shared by restarts and replicas (created 0600 "
-     "when missing); without it the key is random per process and ids die with it"},
+     "HMAC key that signs MCP session ids and 2026-07-28 requestStates, shared by restarts "
+     "and replicas (created 0600 when missing); without it the key is random per process and "
+     "ids die with it"},
     {"threads", OPT_THREADS, "N", FOR_SERVE, "HTTP threads (default: the number of cores)"},
     {"allow-origin", OPT_ALLOW_ORIGIN, "ORIGIN", FOR_SERVE,
      "also accept this browser Origin (a host name, or scheme://host:port) and send it CORS "
@@ -77,8 +78,9 @@ static const struct flag {
      "(README: Guardrails)"},
     {"mode", OPT_MODE, "read-only|confirm|auto", FOR_SERVE | FOR_STDIO,
      "what tools may do: read-only (default with --backend aliyun), confirm (plan, then "
-     "execute with a confirmation token; default on the simulator), auto (tools the policy "
-     "allows run at once; destructive ones still confirm)"},
+     "execute with a confirmation token, or on the client's yes to a confirmation question; "
+     "default on the simulator), auto (tools the policy allows run at once; destructive ones "
+     "still confirm)"},
     {"audit-log", OPT_AUDIT_LOG, "FILE", FOR_SERVE | FOR_STDIO,
      "append one JSON line per tool decision (planned, denied, executing, executed ...)"},
     {"confirm-key-file", OPT_CONFIRM_KEY, "FILE", FOR_SERVE | FOR_STDIO,
@@ -242,6 +244,7 @@ struct runtime {
 static void runtime_release(struct runtime *rt)
 {
     mcp_engine_free(rt->app.mcp);
+    skillpack_release(&rt->app);
     free(rt->app.tools_ud);
     sk_registry_free(rt->app.skills);
     route_app_release(&rt->app);
@@ -382,6 +385,8 @@ static err_code runtime_build(struct runtime *rt, const struct opts *o, struct e
         log_write(LOG_LEVEL_WARN, "the knowledge has no ecs product: no ECS tools are served");
     }
     rc = route_register_mcp(&rt->app, e);
+    if (rc == ERR_OK)
+        rc = skillpack_register_mcp(&rt->app, e);
     if (rc != ERR_OK || !rt->app.skills)
         return rc;
     return tools_register_mcp(&rt->app, e);
@@ -476,9 +481,12 @@ static const struct command {
     int (*fn)(int argc, char **argv);
     const char *summary;
 } commands[] = {
-    {"serve", cmd_serve, "serve HTTP: MCP on /mcp (and /sse for 2024-11-05 clients), POST/GET "
-                         "/api/route, /healthz, /metrics"},
-    {"stdio", cmd_stdio, "serve MCP on stdin/stdout (for clients that spawn the server)"},
+    {"serve", cmd_serve, "serve HTTP: MCP on /mcp (2026-07-28 stateless and 2024-11-05 to "
+                         "2025-11-25 with sessions; /sse for 2024-11-05 clients), POST/GET "
+                         "/api/route, skill pages and Agent Skills folders under /skills/, "
+                         "/healthz, /metrics"},
+    {"stdio", cmd_stdio, "serve MCP on stdin/stdout (for clients that spawn the server; "
+                         "2026-07-28 and older clients alike)"},
     {"route", route_cli_main, "route one question from the command line and print the answer"},
     {"knowledge", knowledge_cli_main, "check a knowledge directory (knowledge check [DIR])"},
     {"sim", sim_cli_main, "run the ECS simulator alone on a loopback port"},

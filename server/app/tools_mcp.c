@@ -31,7 +31,10 @@ static void hook_log(void *ctx, int level, const char *message)
 }
 
 /* Ask the person through a form-mode elicitation. 1 accepted, 0 declined or cancelled, -1
- * when the client cannot be asked (then the tool answers with a plan and a token). */
+ * when the client cannot be asked (then the tool answers with a plan and a token), -2 when
+ * the question goes out with the answer to this call: a 2026-07-28 request, where the
+ * engine answers InputRequired with this form and the client's retry of the same call
+ * carries the answer, bound to these exact arguments by the sealed requestState. */
 static int hook_confirm(void *ctx, const char *message)
 {
     mcp_call *call = ctx;
@@ -53,6 +56,8 @@ static int hook_confirm(void *ctx, const char *message)
     struct err e;
     err_clear(&e);
     cJSON *res = mcp_call_request(call, "elicitation/create", params, &e);
+    if (!res && mcp_call_input_pending(call))
+        return -2;
     if (!res)
         return e.code == ERR_UNSUPPORTED ? -1 : 0;
     const char *action = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "action"));
@@ -75,9 +80,11 @@ static err_code tool_fn(mcp_call *call, const cJSON *args, void *ud,
                         struct mcp_tool_result *out, struct err *e)
 {
     const struct app_tool *t = ud;
+    /* Tokens and the rate limit are per caller: the session, or (a 2026-07-28 request over
+     * HTTP, which has none) every stateless caller together. */
     const char *sid = mcp_call_session_id(call);
     char caller[128];
-    snprintf(caller, sizeof caller, "mcp:%.100s", sid ? sid : "none");
+    snprintf(caller, sizeof caller, "mcp:%.100s", sid ? sid : "stateless");
     struct sk_caller c = {caller};
     struct sk_hooks hooks = {
         .ctx = call,

@@ -523,6 +523,8 @@ void http_stop(http_server *s, unsigned grace_ms)
         close(fd);
     if (s->mcp)
         http_mcp_end_legacy(s->mcp);
+    if (s->engine) /* open subscriptions/listen streams answer their final result and end */
+        mcp_engine_shutdown(s->engine);
     wait_idle(s, now_ns() + (uint64_t)grace_ms * 1000000ull);
     if (s->mcp)
         http_mcp_abort_streams(s->mcp);

@@ -106,11 +106,11 @@ enum MHD_Result http_legacy_post(struct http_req *r, struct MHD_Connection *c)
         free(k.json);
         return ret;
     }
-    if (kind == MCP_KIND_REQUEST) {
+    if (kind == MCP_KIND_REQUEST || kind == MCP_KIND_MODERN) {
         /* A request may run long or wait for the client (elicitation): a worker serves it
          * while this POST is answered at once. */
         mcp_session_retain(st->sess);
-        if (!http_worker_start(t, st, st->sess, body, r->body.len)) {
+        if (!http_worker_start(t, st, st->sess, body, r->body.len, NULL)) {
             mcp_session_release(st->sess);
             return http_error(r, c, ERR_UNAVAILABLE, "server is busy or stopping; retry later");
         }

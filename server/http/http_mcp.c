@@ -53,6 +53,15 @@ static void session_header(mcp_session *s, char sid[MCP_SESSION_ID_MAX], const c
     headers[2] = NULL;
 }
 
+/* The status of a JSON answer to an engine outcome (the modern era's refusals are 400 and
+ * 404; every answer that ran a handler is 200). */
+static unsigned outcome_status(enum mcp_outcome out)
+{
+    return out == MCP_OUT_REJECTED ? MHD_HTTP_BAD_REQUEST
+           : out == MCP_OUT_NO_METHOD ? MHD_HTTP_NOT_FOUND
+                                      : MHD_HTTP_OK;
+}
+
 /* Answer a request whose worker runs: suspend until there is something to say. */
 static enum MHD_Result stream_respond(struct http_req *r, struct MHD_Connection *c)
 {
@@ -70,10 +79,11 @@ static enum MHD_Result stream_respond(struct http_req *r, struct MHD_Connection 
         MHD_suspend_connection(c);
     } else {
         struct collect k = {.json = st->final_json, .len = st->final_len};
-        unsigned status = st->outcome == MCP_OUT_REJECTED ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK;
+        unsigned status = outcome_status(st->outcome);
         char sid[MCP_SESSION_ID_MAX];
-        const char *headers[3];
-        session_header(st->sess, sid, headers);
+        const char *headers[3] = {NULL};
+        if (st->sess) /* modern requests have no session to name */
+            session_header(st->sess, sid, headers);
         st->mode = MODE_JSON;
         ret = reply_message(r, c, status, &k, HTTP_ACCEPT_JSON, headers);
     }
@@ -126,14 +136,64 @@ static enum MHD_Result post_initialize(struct http_req *r, struct MHD_Connection
     return ret;
 }
 
+/* Start a worker for a request (sess: its session, a reference the worker takes over; NULL
+ * for a modern request) and answer from its stream. */
+static enum MHD_Result post_request(struct http_req *r, struct MHD_Connection *c,
+                                    unsigned accept, mcp_session *s)
+{
+    http_mcp *t = r->srv->mcp;
+    const char *body = r->body.data ? r->body.data : "";
+    const char *version = s ? mcp_session_version(s) : NULL;
+    int priming = version && strcmp(version, MCP_LATEST_VERSION) >= 0;
+    struct http_mcp_headers hdr;
+    http_mcp_headers_read(c, &hdr);
+    struct mcp_stream *st = http_stream_new(t, s, accept, priming);
+    if (!http_stream_list(t, st) || !http_worker_start(t, st, s, body, r->body.len, &hdr)) {
+        http_mcp_headers_release(&hdr);
+        http_stream_unlist(t, st);
+        http_stream_unref(st);
+        mcp_session_release(s);
+        return http_error(r, c, ERR_UNAVAILABLE, "server is busy or stopping; retry later");
+    }
+    pthread_mutex_lock(&st->lock);
+    st->conn = c;
+    pthread_mutex_unlock(&st->lock);
+    r->stream = st; /* the request's reference */
+    return stream_respond(r, c);
+}
+
+/* A modern request: served without a session (an Mcp-Session-Id header is ignored, as the
+ * 2026-07-28 transport says), each on its own worker and stream. subscriptions/listen only
+ * makes sense as an event stream: a client that cannot take one gets 406. */
+static enum MHD_Result post_modern(struct http_req *r, struct MHD_Connection *c,
+                                   unsigned accept)
+{
+    const char *method = header(c, "Mcp-Method");
+    if (method && strcmp(method, "subscriptions/listen") == 0 && !(accept & HTTP_ACCEPT_SSE))
+        return http_refuse(r, c, MHD_HTTP_NOT_ACCEPTABLE,
+                           "Not Acceptable: subscriptions/listen needs Accept: text/event-stream");
+    return post_request(r, c, accept, NULL);
+}
+
 static enum MHD_Result post_message(struct http_req *r, struct MHD_Connection *c,
                                     unsigned accept)
 {
-    http_mcp *t = r->srv->mcp;
     mcp_engine *e = r->srv->engine;
     const char *body = r->body.data ? r->body.data : "";
     enum mcp_kind kind = mcp_classify(body, r->body.len);
     enum MHD_Result ret = MHD_YES;
+    const char *version = header(c, "MCP-Protocol-Version");
+    int modern_header = version && mcp_version_is_modern(version);
+    /* The era: a body that claims a version, or a request whose header names a modern one
+     * (the engine then refuses it for its missing _meta), is modern; the rest is legacy and
+     * answered exactly as before the modern era existed. */
+    if (kind == MCP_KIND_MODERN ||
+        (modern_header && (kind == MCP_KIND_REQUEST || kind == MCP_KIND_INITIALIZE)))
+        return post_modern(r, c, accept);
+    if (modern_header && kind == MCP_KIND_NOTIFY && !header(c, "Mcp-Session-Id"))
+        return http_reply(r, c, MHD_HTTP_ACCEPTED, NULL, "", 0, NULL); /* none is defined */
+    if (version && !mcp_version_supported(version))
+        return http_error(r, c, ERR_INVALID, "Bad Request: unsupported MCP-Protocol-Version");
     if (kind == MCP_KIND_INVALID) {
         struct collect k = {0};
         struct mcp_sink sink = {.ctx = &k, .send = collect_send};
@@ -160,20 +220,7 @@ static enum MHD_Result post_message(struct http_req *r, struct MHD_Connection *c
         free(k.json);
         return ret;
     }
-    const char *version = mcp_session_version(s);
-    int priming = version && strcmp(version, MCP_LATEST_VERSION) >= 0;
-    struct mcp_stream *st = http_stream_new(t, s, accept, priming);
-    if (!http_stream_list(t, st) || !http_worker_start(t, st, s, body, r->body.len)) {
-        http_stream_unlist(t, st);
-        http_stream_unref(st);
-        mcp_session_release(s);
-        return http_error(r, c, ERR_UNAVAILABLE, "server is busy or stopping; retry later");
-    }
-    pthread_mutex_lock(&st->lock);
-    st->conn = c;
-    pthread_mutex_unlock(&st->lock);
-    r->stream = st; /* the request's reference */
-    return stream_respond(r, c);
+    return post_request(r, c, accept, s);
 }
 
 /* ---- GET (resume) and DELETE -------------------------------------------------------------------*/
@@ -277,7 +324,6 @@ enum MHD_Result http_mcp_begin(struct http_req *r, struct MHD_Connection *c)
         return get_resume(r, c);
     if (strcmp(method, "DELETE") == 0)
         return delete_session(r, c);
-    const char *version = header(c, "MCP-Protocol-Version");
     if (!http_accept_parse(header(c, "Accept")))
         return http_refuse(r, c, MHD_HTTP_NOT_ACCEPTABLE,
                            "Not Acceptable: Accept must allow application/json or "
@@ -285,8 +331,8 @@ enum MHD_Result http_mcp_begin(struct http_req *r, struct MHD_Connection *c)
     if (!http_content_type_is_json(header(c, MHD_HTTP_HEADER_CONTENT_TYPE)))
         return http_error(r, c, ERR_UNSUPPORTED,
                           "Unsupported Media Type: Content-Type must be application/json");
-    if (version && !mcp_version_supported(version))
-        return http_error(r, c, ERR_INVALID, "Bad Request: unsupported MCP-Protocol-Version");
+    /* MCP-Protocol-Version is judged with the body (http_mcp_finish): an unsupported version
+     * is -32022 for a modern request and a plain 400 for a legacy one. */
     return MHD_YES;
 }
 

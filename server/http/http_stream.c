@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 
@@ -31,9 +32,12 @@ struct mcp_stream *http_stream_new(http_mcp *t, mcp_session *sess, unsigned acce
     random_bytes(raw, sizeof raw);
     for (size_t i = 0; i < sizeof raw; i++)
         snprintf(st->id + 2 * i, 3, "%02x", raw[i]);
-    mcp_session_retain(sess);
+    if (sess) {
+        mcp_session_retain(sess);
+        snprintf(st->sid, sizeof st->sid, "%s", mcp_session_id(sess));
+    }
     st->sess = sess;
-    snprintf(st->sid, sizeof st->sid, "%s", mcp_session_id(sess));
+    st->modern = sess == NULL;
     st->accept = accept;
     st->priming_ok = priming_ok;
     st->last_io_ns = now_ns();
@@ -161,10 +165,11 @@ static err_code stream_event(struct mcp_stream *st, const char *json, size_t len
         st->seq++;
     snprintf(id, sizeof id, "%s-%lu", st->id, st->seq);
     buf_init(&ev, MCP_STREAM_QUEUE_MAX);
-    err_code rc = http_sse_event(&ev, st->legacy ? NULL : id, json, len);
+    int ids = !st->legacy && !st->modern; /* only 2025-era streams may be resumed */
+    err_code rc = http_sse_event(&ev, ids ? id : NULL, json, len);
     if (rc == ERR_OK)
         rc = stream_push(st, ev.data, ev.len, 0);
-    if (rc == ERR_OK && !st->legacy)
+    if (rc == ERR_OK && ids)
         st->ids_sent = 1;
     buf_release(&ev);
     return rc;
@@ -228,10 +233,81 @@ static void stream_sink_close(void *ctx, unsigned retry_ms)
     pthread_mutex_unlock(&st->lock);
 }
 
+/* 0 once nobody reads st: the client closed the response, or the server is stopping. */
+static int stream_sink_alive(void *ctx)
+{
+    struct mcp_stream *st = ctx;
+    pthread_mutex_lock(&st->lock);
+    int alive = !st->peer_gone && !st->aborted;
+    pthread_mutex_unlock(&st->lock);
+    return alive;
+}
+
 struct mcp_sink http_stream_sink(struct mcp_stream *st)
 {
-    struct mcp_sink sink = {.ctx = st, .send = stream_sink_send, .close_stream = stream_sink_close};
+    struct mcp_sink sink = {.ctx = st, .send = stream_sink_send, .close_stream = stream_sink_close,
+                            .alive = stream_sink_alive};
     return sink;
+}
+
+/* ---- Headers ----------------------------------------------------------------------------------*/
+
+#define PARAM_PREFIX "Mcp-Param-"
+
+/* A copy of a field value without the optional whitespace around it (RFC 9110 §5.5: it is
+ * not part of the value). */
+static char *field_value(const char *v)
+{
+    while (*v == ' ' || *v == '\t')
+        v++;
+    size_t n = strlen(v);
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    return xstrndup(v, n);
+}
+
+static enum MHD_Result param_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct http_mcp_headers *x = cls;
+    (void)kind;
+    size_t pl = strlen(PARAM_PREFIX);
+    if (!key || !value || strncasecmp(key, PARAM_PREFIX, pl) != 0 || !key[pl] ||
+        x->h.nparams >= MCP_HTTP_PARAMS_MAX)
+        return MHD_YES;
+    x->owned[x->nowned++] = xstrdup(key + pl);
+    x->owned[x->nowned++] = field_value(value);
+    x->h.params[2 * x->h.nparams] = x->owned[x->nowned - 2];
+    x->h.params[2 * x->h.nparams + 1] = x->owned[x->nowned - 1];
+    x->h.nparams++;
+    return MHD_YES;
+}
+
+/* Copy header name of c into x; returns the copy or NULL. */
+static const char *copy_header(struct MHD_Connection *c, const char *name,
+                               struct http_mcp_headers *x)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+    if (!v)
+        return NULL;
+    x->owned[x->nowned++] = field_value(v);
+    return x->owned[x->nowned - 1];
+}
+
+void http_mcp_headers_read(struct MHD_Connection *c, struct http_mcp_headers *x)
+{
+    memset(x, 0, sizeof *x);
+    x->h.protocol_version = copy_header(c, "MCP-Protocol-Version", x);
+    x->h.method = copy_header(c, "Mcp-Method", x);
+    x->h.name = copy_header(c, "Mcp-Name", x);
+    MHD_get_connection_values(c, MHD_HEADER_KIND, param_header, x);
+}
+
+void http_mcp_headers_release(struct http_mcp_headers *x)
+{
+    for (size_t i = 0; i < x->nowned; i++)
+        free(x->owned[i]);
+    memset(x, 0, sizeof *x);
 }
 
 /* ---- Workers ----------------------------------------------------------------------------------*/
@@ -242,8 +318,9 @@ static void *worker_main(void *arg)
     struct mcp_stream *st = w->st;
     struct mcp_sink sink = http_stream_sink(st);
     enum mcp_outcome out =
-        mcp_engine_handle(w->t->srv->engine, w->sess, w->body, w->len, &sink);
+        mcp_engine_handle_http(w->t->srv->engine, w->sess, w->body, w->len, &w->hdr.h, &sink);
     mcp_session_release(w->sess);
+    http_mcp_headers_release(&w->hdr);
     pthread_mutex_lock(&st->lock);
     if (!st->legacy) { /* a legacy stream outlives each of its requests */
         st->outcome = out;
@@ -264,21 +341,28 @@ static void *worker_main(void *arg)
 
 /* Start a worker for one request; 0 when the worker cap is reached. */
 int http_worker_start(http_mcp *t, struct mcp_stream *st, mcp_session *sess, const char *body,
-                        size_t len)
+                        size_t len, struct http_mcp_headers *hdr)
 {
     pthread_mutex_lock(&t->lock);
     int ok = t->workers < t->max_workers && !t->stopping;
     if (ok)
         t->workers++;
     pthread_mutex_unlock(&t->lock);
-    if (!ok)
+    if (!ok) {
+        if (hdr)
+            http_mcp_headers_release(hdr);
         return 0;
+    }
     struct worker *w = xcalloc(1, sizeof *w);
     w->t = t;
     w->st = st;
     w->sess = sess;
     w->body = xstrndup(body, len);
     w->len = len;
+    if (hdr) {
+        w->hdr = *hdr; /* taken: the pointers move with the copies */
+        memset(hdr, 0, sizeof *hdr);
+    }
     http_stream_ref(st);
     pthread_attr_t attr;
     pthread_t tid;
@@ -290,6 +374,7 @@ int http_worker_start(http_mcp *t, struct mcp_stream *st, mcp_session *sess, con
     if (rc != 0) {
         http_stream_unref(st);
         free(w->body);
+        http_mcp_headers_release(&w->hdr);
         free(w);
         pthread_mutex_lock(&t->lock);
         t->workers--;
@@ -373,7 +458,7 @@ enum MHD_Result http_reply_sse(struct http_req *r, struct MHD_Connection *c,
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     MHD_add_response_header(resp, "X-Accel-Buffering", "no");
-    if (!st->legacy) {
+    if (!st->legacy && st->sess) {
         char sid[MCP_SESSION_ID_MAX];
         mcp_session_token(st->sess, sid, sizeof sid);
         MHD_add_response_header(resp, "Mcp-Session-Id", sid);
@@ -533,8 +618,10 @@ void http_mcp_free(http_mcp *t, unsigned grace_ms)
         for (struct mcp_stream *st = t->streams; st; st = st->next) {
             pthread_mutex_lock(&st->lock);
             int running = !st->worker_done;
+            if (running && !st->sess)
+                st->peer_gone = 1; /* a modern request: a gone peer is its cancellation */
             pthread_mutex_unlock(&st->lock);
-            if (running)
+            if (running && st->sess)
                 mcp_session_end(t->srv->engine, st->sess);
         }
         pthread_mutex_unlock(&t->lock);

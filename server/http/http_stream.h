@@ -44,6 +44,8 @@ struct mcp_stream {
     mcp_session *sess;             /* the session (a reference) */
     char sid[MCP_SID_MAX];         /* its stable name (mcp_session_id) */
     int legacy;                    /* an /sse stream: carries a whole session, never resumed */
+    int modern;                    /* answers a modern request: no session, no event ids (never
+                                      resumed), and its closing cancels the request */
     int closing;                   /* end the SSE response now (legacy: idle, overflow) */
     uint64_t last_post_ns;         /* legacy: the last POST to /messages */
     unsigned accept;               /* HTTP_ACCEPT_* of the POST */
@@ -85,16 +87,28 @@ struct http_mcp {
     pthread_t ticker;
 };
 
+/* The MCP headers of one POST, copied for the worker that serves it (the modern era's
+ * header rules compare them with the body). */
+struct http_mcp_headers {
+    struct mcp_http_headers h;                    /* points into owned */
+    char *owned[3 + 2 * MCP_HTTP_PARAMS_MAX];     /* the copies */
+    size_t nowned;
+};
+/* Copy the MCP headers of c into x (x is zeroed first). */
+void http_mcp_headers_read(struct MHD_Connection *c, struct http_mcp_headers *x);
+void http_mcp_headers_release(struct http_mcp_headers *x);
+
 struct worker {
     http_mcp *t;
     struct mcp_stream *st; /* reference */
-    mcp_session *sess;     /* reference */
+    mcp_session *sess;     /* reference, or NULL (a modern request) */
     char *body;
     size_t len;
+    struct http_mcp_headers hdr; /* owned */
 };
 
-/* A new stream for session sess (a reference is taken; one reference on the stream, the
- * caller's). */
+/* A new stream for session sess (a reference is taken; NULL for a modern request; one
+ * reference on the stream, the caller's). */
 struct mcp_stream *http_stream_new(http_mcp *t, mcp_session *sess, unsigned accept,
                                    int priming_ok);
 void http_stream_ref(struct mcp_stream *st);
@@ -117,10 +131,11 @@ struct mcp_stream *http_stream_find_legacy(http_mcp *t, const char *sid);
 err_code http_stream_push(struct mcp_stream *st, const char *text, size_t len);
 /* The sink that sends a worker's messages to st. */
 struct mcp_sink http_stream_sink(struct mcp_stream *st);
-/* Run mcp_engine_handle(body) for sess on a worker thread that answers through st; takes
- * over the session reference on success. 0 when the worker cap is reached. */
+/* Run mcp_engine_handle_http(body) for sess (NULL: a modern request) on a worker thread that
+ * answers through st; takes over the session reference and the headers (hdr, may be NULL;
+ * taken even on failure) on success. 0 when the worker cap is reached. */
 int http_worker_start(http_mcp *t, struct mcp_stream *st, mcp_session *sess, const char *body,
-                      size_t len);
+                      size_t len, struct http_mcp_headers *hdr);
 /* Queue the text/event-stream response that reads st (st->lock held), naming the session
  * (Mcp-Session-Id, except on legacy streams) and carrying CORS headers for r. */
 enum MHD_Result http_reply_sse(struct http_req *r, struct MHD_Connection *c,

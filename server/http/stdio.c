@@ -147,7 +147,10 @@ static void dispatch_request(struct stdio_io *io, const char *line, size_t len)
 
 /* One complete line (without its newline). Blank lines are ignored. Initialize,
  * notifications, responses and malformed input are handled in order on this thread; only
- * requests go to workers, so an initialize always completes before what follows it. */
+ * requests go to workers, so an initialize always completes before what follows it. The era
+ * is the message's own: a request whose _meta claims a version (a modern client, which
+ * probes with server/discover) is served statelessly, anything else as the legacy session
+ * of this process; old and new clients share the one binary. */
 static void on_line(struct stdio_io *io, char *line, size_t len)
 {
     if (len > 0 && line[len - 1] == '\r')
@@ -157,7 +160,8 @@ static void on_line(struct stdio_io *io, char *line, size_t len)
         i++;
     if (i == len)
         return;
-    if (mcp_classify(line, len) == MCP_KIND_REQUEST)
+    enum mcp_kind kind = mcp_classify(line, len);
+    if (kind == MCP_KIND_REQUEST || kind == MCP_KIND_MODERN)
         dispatch_request(io, line, len);
     else
         handle(io, line, len);
@@ -209,7 +213,9 @@ int stdio_serve(mcp_engine *engine, int in_fd, int out_fd)
     }
     if (!discarding && line.len > 0)
         on_line(&io, line.data, line.len); /* a last line without newline */
-    /* EOF: let running requests finish (server->client waits are bounded by the engine). */
+    /* EOF: let running requests finish (server->client waits are bounded by the engine);
+     * open subscriptions/listen requests end now. */
+    mcp_engine_shutdown(engine);
     pthread_mutex_lock(&io.lock);
     while (io.workers > 0)
         pthread_cond_wait(&io.cond, &io.lock);

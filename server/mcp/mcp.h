@@ -18,7 +18,23 @@
 
 /* ---- Protocol constants --------------------------------------------------------------*/
 
-#define MCP_LATEST_VERSION "2025-11-25"
+/* Two eras share one engine. The legacy era (2024-11-05 ... 2025-11-25) opens a session with
+ * initialize and keeps what was negotiated in it. The modern era (2026-07-28, "stateless")
+ * has no initialize and no session: every request carries its protocol version, client
+ * capabilities, client info and log level in params._meta, and is served from that alone.
+ * A request is modern when its _meta carries MCP_META_PROTOCOL_VERSION, or (HTTP) when its
+ * MCP-Protocol-Version header names a modern version; everything else is legacy and behaves
+ * exactly as it did before the modern era existed. */
+#define MCP_LATEST_VERSION "2025-11-25" /* the newest legacy version: initialize's fallback */
+#define MCP_MODERN_VERSION "2026-07-28" /* the newest modern version */
+
+/* _meta keys of the modern era (requests, results, notifications). */
+#define MCP_META_PROTOCOL_VERSION "io.modelcontextprotocol/protocolVersion"
+#define MCP_META_CLIENT_CAPABILITIES "io.modelcontextprotocol/clientCapabilities"
+#define MCP_META_CLIENT_INFO "io.modelcontextprotocol/clientInfo"
+#define MCP_META_LOG_LEVEL "io.modelcontextprotocol/logLevel"
+#define MCP_META_SERVER_INFO "io.modelcontextprotocol/serverInfo"
+#define MCP_META_SUBSCRIPTION_ID "io.modelcontextprotocol/subscriptionId"
 
 enum mcp_error_code {
     MCP_PARSE_ERROR = -32700,
@@ -26,13 +42,21 @@ enum mcp_error_code {
     MCP_METHOD_NOT_FOUND = -32601,
     MCP_INVALID_PARAMS = -32602,
     MCP_INTERNAL_ERROR = -32603,
-    MCP_RESOURCE_NOT_FOUND = -32002,
+    MCP_RESOURCE_NOT_FOUND = -32002, /* legacy era; the modern era answers -32602 */
     MCP_SERVER_ERROR = -32000, /* transport-level refusals (bad session, header) */
+    /* Modern era only (-32020..-32099 is the specification's range): never sent to a legacy
+     * request, so that a dual-era client that probes with a modern request and gets a plain
+     * error falls back to initialize. */
+    MCP_HEADER_MISMATCH = -32020,      /* an HTTP header disagrees with the body, or is missing */
+    MCP_MISSING_CAPABILITY = -32021,   /* data.requiredCapabilities names what is missing */
+    MCP_UNSUPPORTED_VERSION = -32022,  /* data: {supported: [...], requested} */
 };
 
-/* 1 if v is a protocol version this engine speaks (2025-11-25, 2025-06-18, 2025-03-26,
- * 2024-11-05). */
+/* 1 if v is a protocol version this engine speaks: the legacy 2025-11-25, 2025-06-18,
+ * 2025-03-26 and 2024-11-05, or the modern 2026-07-28. */
 int mcp_version_supported(const char *v);
+/* 1 if v is a modern (2026-07-28 or later) version this engine speaks. */
+int mcp_version_is_modern(const char *v);
 
 /* ---- The error table ----------------------------------------------------------------------
  * One row per err_code of base/base.h: how server/ answers it, wherever it is answered.
@@ -127,6 +151,9 @@ struct mcp_config {
     size_t max_inflight;      /* concurrent requests per session (0: 32) */
     size_t max_batch;         /* messages in one 2025-03-26 batch (0: 64) */
     unsigned request_timeout_ms; /* server->client requests wait this long (0: 60000) */
+    unsigned input_ttl_s;     /* a modern requestState is honoured this long (0: 300) */
+    unsigned cache_ttl_ms;    /* ttlMs of modern cacheable results (lists, reads, discover):
+                                 how long a client may reuse them (0: MCP_CACHE_TTL_DEFAULT) */
     mcp_mac_fn mac;           /* seals session ids so they can be rebuilt, or NULL */
     void *mac_ud;
     mcp_session_event_fn on_session; /* told of expiry, eviction, rebuild, close, or NULL */
@@ -134,6 +161,7 @@ struct mcp_config {
 };
 
 #define MCP_IDLE_TTL_DEFAULT (8u * 3600u) /* seconds: sessions are cheap to rebuild, so long */
+#define MCP_CACHE_TTL_DEFAULT 300000u     /* ms: what is registered does not change while serving */
 
 /* A new engine; cfg is copied (its strings too). Never NULL. */
 mcp_engine *mcp_engine_new(const struct mcp_config *cfg);
@@ -266,6 +294,55 @@ typedef cJSON *(*mcp_complete_fn)(const cJSON *ref, const char *arg_name, const 
                                   const cJSON *context_args, void *ud);
 void mcp_engine_set_completion(mcp_engine *e, mcp_complete_fn fn, void *ud);
 
+/* ---- Skills (the io.modelcontextprotocol/skills extension, SEP-2640) ----------------------
+ * A skill is a directory of files served as Agent Skills: skill://<name>/SKILL.md (YAML
+ * frontmatter with at least name and description, then Markdown) and the files beside it.
+ * With at least one skill registered the engine declares the extension
+ * (capabilities.extensions["io.modelcontextprotocol/skills"] = {"directoryRead": true}) and
+ * serves skills/list, skills/get and resources/directory/read; resources/read answers every
+ * file of a skill, and resources/list lists each SKILL.md (name and description from the
+ * frontmatter). Files are held by the engine (copied at registration). */
+
+#define MCP_SKILL_FILES_MAX 64      /* files in one skill (the extension allows 512) */
+#define MCP_SKILL_BYTES_MAX (4L << 20) /* bytes of one skill's files together (allowed: 16 MiB) */
+
+/* One file of a skill. */
+struct mcp_skill_file {
+    const char *path;      /* inside the skill directory: "SKILL.md", "references/faq.md";
+                              segments of [A-Za-z0-9._-], no "." or ".." segment */
+    const char *mime_type; /* e.g. "text/markdown" */
+    const char *text;      /* the file's bytes, UTF-8, NUL-terminated */
+    const char *digest;    /* "sha256:" + 64 lowercase hex digits of text's bytes (the engine
+                              links no crypto: the caller hashes) */
+};
+
+struct mcp_skill {
+    const char *name;        /* Agent Skills name: 1..64 of [a-z0-9-], no leading, trailing or
+                                double hyphen; the skill is skill://<name>/ */
+    const char *title;       /* human title of the SKILL.md resource, or NULL */
+    const char *description; /* the frontmatter's description */
+    const char *frontmatter; /* JSON object text, identical in content to SKILL.md's YAML
+                                frontmatter: name and description at least */
+    const struct mcp_skill_file *files; /* nfiles rows; one of them is "SKILL.md" */
+    size_t nfiles;
+};
+err_code mcp_engine_add_skill(mcp_engine *engine, const struct mcp_skill *s, struct err *e);
+
+/* ---- Change notifications (modern subscriptions/listen) ---------------------------------
+ * A modern client opens a subscriptions/listen request: the engine acknowledges it
+ * (notifications/subscriptions/acknowledged with the filter it honours) and keeps the
+ * request open, delivering notifications/resources/updated for the URIs it subscribed to
+ * (what the application reports here), each tagged with the request's id, until the client
+ * cancels (HTTP: closes the stream; stdio: notifications/cancelled) or the engine shuts
+ * down. Legacy sessions keep resources/subscribe (they have no stream to deliver on). */
+#define MCP_MAX_LISTENERS 256 /* open subscriptions/listen requests */
+
+/* Tell listeners subscribed to uri that the resource changed. Any thread. */
+void mcp_engine_resource_updated(mcp_engine *e, const char *uri);
+/* End every open subscriptions/listen request gracefully (each answers its final result and
+ * returns) and refuse new ones. Called when serving stops, before waiting for requests. */
+void mcp_engine_shutdown(mcp_engine *e);
+
 /* ---- Inside a call ----------------------------------------------------------------------
  * A handler's view of the request it serves. All of these are safe to call from the
  * handler's thread; they send through the transport's sink at once. */
@@ -283,28 +360,88 @@ enum mcp_log_level {
     MCP_LOG_ERROR, MCP_LOG_CRITICAL, MCP_LOG_ALERT, MCP_LOG_EMERGENCY,
 };
 /* notifications/message, if level >= the session's logging/setLevel level (before any
- * setLevel every level is sent; the conformance suite's logging fixture relies on it). */
+ * setLevel every level is sent; the conformance suite's logging fixture relies on it). On a
+ * modern request the level is the request's _meta logLevel, and without one nothing is sent. */
 void mcp_call_log(mcp_call *c, enum mcp_log_level level, const char *logger, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* 1 if the client declared the capability at initialize ("elicitation", "sampling",
- * "roots"; "elicitation.url" for URL-mode elicitation). */
+/* 1 if the client declared the capability ("elicitation", "sampling", "roots";
+ * "elicitation.url" for URL-mode elicitation): at initialize, or on a modern request in
+ * its _meta. */
 int mcp_call_client_supports(const mcp_call *c, const char *capability);
 
 /* Send a server->client request (e.g. "elicitation/create", "sampling/createMessage") on
  * this call's stream and wait for the client's answer. params is taken (freed by the
  * engine). Returns the new result object, or NULL with e set: ERR_UNSUPPORTED if the
  * client lacks the capability, ERR_REMOTE for a JSON-RPC error answer (message copied),
- * ERR_TIMEOUT, ERR_CANCELLED. */
+ * ERR_TIMEOUT, ERR_CANCELLED. On a modern request, where there are no server->client
+ * requests, this is mcp_call_input with MCP_INPUT_BOUND and the keys "input-1", "input-2",
+ * ... in the order the handler asks (a handler that asks the same questions in the same
+ * order on every round works in both eras unchanged). */
 cJSON *mcp_call_request(mcp_call *c, const char *method, cJSON *params, struct err *e);
 
-/* The session's negotiated protocol version. */
+/* ---- Input from the client on modern requests (multi round-trip requests) ----------------
+ * A modern request cannot be answered with a request to the client (elicitation, sampling,
+ * roots). The handler asks by key instead: mcp_call_input records the question and returns
+ * NULL; the handler gives up (any error) and the engine answers the request with an
+ * InputRequiredResult holding every question asked ({"resultType":"input_required",
+ * "inputRequests":{key:{method,params}}, "requestState"}). The client retries the same
+ * request with the answers (params.inputResponses, by key) and the requestState echoed; the
+ * handler runs again from the start and this time mcp_call_input returns the answer. Answers
+ * of earlier rounds travel in the requestState, so a handler may ask in several rounds.
+ *
+ * The requestState is sealed with the engine's MAC (mcp_config.mac): it names the method, the
+ * tool, prompt or resource and a digest of the arguments, expires after input_ttl_s, and is
+ * refused (-32602) when it was altered, has expired or belongs to another request. Without a
+ * MAC function no requestState is issued.
+ *
+ * A question asked with MCP_INPUT_BOUND (a confirmation: "run exactly this?") accepts an
+ * answer only from a retry carrying a verified requestState that asked it, for the same
+ * arguments; such a requestState is good for one use in this process (a replay is -32602).
+ * Without a MAC function bound questions cannot be asked (ERR_UNSUPPORTED). Unbound
+ * questions also take answers given without a requestState (a form the client may fill in
+ * ahead).
+ *
+ * Answers are checked for shape: an elicitation answer is an object with action accept,
+ * decline or cancel; a sampling answer has role and content; a roots answer has roots. An
+ * answer of the wrong shape counts as no answer (the question is asked again). */
+enum {
+    MCP_INPUT_BOUND = 1u << 0, /* answerable only through a verified, unused requestState */
+};
+
+/* Ask the client: method is "elicitation/create", "sampling/createMessage" or "roots/list",
+ * params (taken) its params, key (1..64 of [A-Za-z0-9_.-]) names the question within this
+ * request. Returns the answer (a new object the caller owns), or NULL with e set:
+ * - ERR_WRONG_STATE: not answered yet; the question goes out with the engine's answer to
+ *   this request (mcp_call_input_pending is 1). The handler returns (any error code).
+ * - ERR_UNSUPPORTED: the client did not declare the capability the method needs (for
+ *   modern requests it is recorded: a handler that then fails with ERR_UNSUPPORTED is
+ *   answered with -32021 naming it), or a bound question without a MAC function.
+ * On a legacy request this is mcp_call_request (key and flags are ignored). */
+cJSON *mcp_call_input(mcp_call *c, const char *key, const char *method, cJSON *params,
+                      unsigned flags, struct err *e);
+/* 1 once this call asked the client a question that is not answered yet. */
+int mcp_call_input_pending(const mcp_call *c);
+/* The handler's own state from a verified requestState (what mcp_call_set_state stored in
+ * an earlier round), or NULL. Valid for the whole call. */
+const char *mcp_call_state(const mcp_call *c);
+/* Store s (copied, at most MCP_STATE_TEXT_MAX bytes) in the requestState of this call's
+ * InputRequiredResult, for mcp_call_state in the next round. */
+void mcp_call_set_state(mcp_call *c, const char *s);
+#define MCP_STATE_TEXT_MAX 1024
+
+/* 1 if the call is a modern (2026-07-28) request, served without a session. */
+int mcp_call_is_modern(const mcp_call *c);
+
+/* The call's protocol version: the request's own on a modern request, else the session's
+ * negotiated version. */
 const char *mcp_call_protocol_version(const mcp_call *c);
 
 /* The id of the session this call belongs to (as mcp_session_id), valid for the whole call;
- * NULL for a call without a session. Tool, resource and prompt calls always have one: the
- * HTTP front end serves them only inside a session, and stdio opens one session per process
- * before its first line, so every stdio call has that session's id. */
+ * NULL for a call without a session. Legacy tool, resource and prompt calls always have one:
+ * the HTTP front end serves them only inside a session, and stdio opens one session per
+ * process before its first line, so every stdio call has that session's id. A modern request
+ * over HTTP has none (the protocol is stateless); on stdio it has the process's session. */
 const char *mcp_call_session_id(const mcp_call *c);
 
 /* Ask the transport to close this call's SSE stream now (see mcp_sink.close_stream);
@@ -368,14 +505,22 @@ struct mcp_sink {
      * 2025-11-25): the transport sends `retry: retry_ms`, closes the connection, and keeps
      * later messages of this request for the client's GET with Last-Event-ID. */
     void (*close_stream)(void *ctx, unsigned retry_ms);
+    /* Optional: 0 once nobody will read this message's answer (the HTTP response stream was
+     * closed). A modern request treats that as its cancellation (2026-07-28: closing the
+     * stream is how HTTP clients cancel); legacy requests never ask. Any thread. */
+    int (*alive)(void *ctx);
 };
 
 /* What the incoming message was, for the transport to choose a status. */
 enum mcp_outcome {
     MCP_OUT_RESPONSE,  /* request(s): messages were sent, the last with final = 1 (HTTP 200) */
     MCP_OUT_ACCEPTED,  /* only notifications / responses: nothing sent (HTTP 202) */
-    MCP_OUT_REJECTED,  /* not JSON or not JSON-RPC: one error response sent (HTTP 400) */
+    MCP_OUT_REJECTED,  /* not JSON or not JSON-RPC, or a modern request refused before its
+                          handler ran (bad _meta, header mismatch, unsupported version,
+                          missing client capability): one error response sent (HTTP 400) */
     MCP_OUT_CANCELLED, /* the request was cancelled: no response is due (HTTP: end stream) */
+    MCP_OUT_NO_METHOD, /* a modern request for a method this engine does not serve: one
+                          -32601 error sent (HTTP 404) */
 };
 
 /* Handle one incoming message: a JSON-RPC object or, for 2025-03-26 sessions, a batch
@@ -384,12 +529,37 @@ enum mcp_outcome {
 enum mcp_outcome mcp_engine_handle(mcp_engine *e, mcp_session *s, const char *msg, size_t len,
                                    const struct mcp_sink *sink);
 
+/* What the headers of an HTTP POST said of its message, for the modern era's rules (each
+ * NULL when absent; borrowed for the call). */
+#define MCP_HTTP_PARAMS_MAX 32 /* Mcp-Param-* headers looked at */
+struct mcp_http_headers {
+    const char *protocol_version; /* MCP-Protocol-Version */
+    const char *method;           /* Mcp-Method */
+    const char *name;             /* Mcp-Name (plain, or "=?base64?...?=") */
+    const char *params[2 * MCP_HTTP_PARAMS_MAX]; /* Mcp-Param-<Name>: name (without the
+                                                    prefix), value pairs */
+    size_t nparams;
+};
+
+/* mcp_engine_handle for a message that came over HTTP with these headers. A request whose
+ * MCP-Protocol-Version names a modern version is served as modern even when its body lacks
+ * the _meta claim (and is then refused -32602, HTTP 400). On modern requests the headers
+ * must agree with the body (else -32020, HTTP 400): MCP-Protocol-Version with
+ * _meta.protocolVersion, Mcp-Method with method, Mcp-Name with params.name (tools/call,
+ * prompts/get) or params.uri (resources/read), and for tools/call each argument whose
+ * inputSchema property carries "x-mcp-header": "<Name>" with Mcp-Param-<Name>. */
+enum mcp_outcome mcp_engine_handle_http(mcp_engine *e, mcp_session *s, const char *msg,
+                                        size_t len, const struct mcp_http_headers *h,
+                                        const struct mcp_sink *sink);
+
 /* Classify a message before handling it, so the transport can apply session rules. */
 enum mcp_kind {
     MCP_KIND_INVALID,    /* not JSON, or not a JSON-RPC message */
     MCP_KIND_INITIALIZE, /* an initialize request (single message) */
     MCP_KIND_REQUEST,    /* contains at least one request */
     MCP_KIND_NOTIFY,     /* only notifications and/or responses */
+    MCP_KIND_MODERN,     /* a single request whose _meta claims a protocol version (the
+                            modern era): served without a session */
 };
 enum mcp_kind mcp_classify(const char *msg, size_t len);
 

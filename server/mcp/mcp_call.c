@@ -28,8 +28,22 @@ int mcp_log_level_parse(const char *name)
 
 const char *mcp_call_version(const mcp_call *c)
 {
+    if (c->modern)
+        return c->version;
     const char *v = c->session ? mcp_session_version(c->session) : NULL;
     return v ? v : MCP_LATEST_VERSION;
+}
+
+int mcp_call_is_modern(const mcp_call *c)
+{
+    return c->modern;
+}
+
+int mcp_call_has_caps(const mcp_call *c, unsigned bits)
+{
+    if (c->modern)
+        return (c->caps & bits) == bits;
+    return c->session && mcp_session_has_caps(c->session, bits);
 }
 
 int mcp_call_at_least(const mcp_call *c, const char *v)
@@ -50,7 +64,15 @@ const char *mcp_call_session_id(const mcp_call *c)
 
 int mcp_call_cancelled(const mcp_call *c)
 {
-    return atomic_load(&((mcp_call *)c)->cancelled) != 0;
+    if (atomic_load(&((mcp_call *)c)->cancelled) != 0)
+        return 1;
+    /* A modern request over HTTP is cancelled by closing its stream. */
+    const struct mcp_sink *k = c->out ? c->out->sink : NULL;
+    if (c->modern && k && k->alive && !k->alive(k->ctx)) {
+        atomic_store(&((mcp_call *)c)->cancelled, 1);
+        return 1;
+    }
+    return 0;
 }
 
 void mcp_call_close_stream(mcp_call *c, unsigned retry_ms)
@@ -82,7 +104,9 @@ void mcp_call_log(mcp_call *c, enum mcp_log_level level, const char *logger, con
 {
     if ((int)level < 0 || (size_t)level >= ARRAY_LEN(level_names) || mcp_call_cancelled(c))
         return;
-    int min = c->session ? mcp_session_log_level(c->session) : -1;
+    int min = c->modern ? c->log_level : c->session ? mcp_session_log_level(c->session) : -1;
+    if (c->modern && min < 0)
+        return; /* a modern request without _meta logLevel gets no log messages */
     if ((int)level < min)
         return;
     char text[MCP_MAX_LOG_TEXT];
@@ -102,7 +126,7 @@ int mcp_call_client_supports(const mcp_call *c, const char *capability)
 {
     /* Only the capabilities a session keeps (and seals in its id) can be asked about. */
     unsigned bit = mcp_cap_bit(capability);
-    return c->session && bit && mcp_session_has_caps(c->session, bit);
+    return bit && mcp_call_has_caps(c, bit);
 }
 
 /* The client capability each server->client request needs. To add one: a row. */
@@ -115,7 +139,7 @@ static const struct {
     {"roots/list", "roots"},
 };
 
-static const char *capability_for(const char *method, const cJSON *params)
+const char *mcp_capability_for(const char *method, const cJSON *params)
 {
     const cJSON *mode = cJSON_GetObjectItemCaseSensitive(params, "mode");
     if (strcmp(method, "elicitation/create") == 0 && cJSON_IsString(mode) &&
@@ -156,7 +180,13 @@ cJSON *mcp_call_request(mcp_call *c, const char *method, cJSON *params, struct e
     mcp_session *s = c->session;
     struct mcp_pending p = {0};
     int listed = 0;
-    const char *cap = method ? capability_for(method, params) : NULL;
+    if (c->modern && method) {
+        /* No server->client requests in the modern era: ask by key, bound to this request. */
+        char key[32];
+        snprintf(key, sizeof key, "input-%u", ++c->nauto);
+        return mcp_call_input(c, key, method, params, MCP_INPUT_BOUND, e);
+    }
+    const char *cap = method ? mcp_capability_for(method, params) : NULL;
     if (!method || !s) {
         err_set(e, ERR_UNSUPPORTED, "server requests need a session");
         goto cleanup;

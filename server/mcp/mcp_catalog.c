@@ -25,7 +25,9 @@ static void list_resources(mcp_call *c, const cJSON *params, struct mcp_answer *
                            int is_template)
 {
     const mcp_engine *e = c->engine;
-    size_t n = is_template ? e->templates.n : e->resources.n;
+    /* resources/list: the static resources, then each skill's SKILL.md. */
+    size_t nrows = is_template ? e->templates.n : e->resources.n;
+    size_t n = is_template ? nrows : nrows + e->skills.n;
     const struct mcp_resource_row *rows = is_template ? e->templates.v : e->resources.v;
     char kind = is_template ? 'u' : 'r';
     size_t start;
@@ -35,7 +37,8 @@ static void list_resources(mcp_call *c, const cJSON *params, struct mcp_answer *
     cJSON *r = cJSON_CreateObject();
     cJSON *list = cJSON_AddArrayToObject(r, is_template ? "resourceTemplates" : "resources");
     for (size_t i = start; i < end; i++)
-        cJSON_AddItemToArray(list, resource_json(c, &rows[i], is_template));
+        cJSON_AddItemToArray(list, i < nrows ? resource_json(c, &rows[i], is_template)
+                                             : mcp_skill_resource(c, i - nrows));
     mcp_page_finish(r, kind, end, n);
     a->result = r;
 }
@@ -99,6 +102,8 @@ void mcp_m_resources_read(mcp_call *c, const cJSON *params, struct mcp_answer *a
     if (!uri)
         return;
     const mcp_engine *e = c->engine;
+    if (mcp_skills_read(c, uri, a))
+        return;
     const struct mcp_resource_row *row = mcp_find_resource(e, uri);
     if (row && read_with(c, row, uri, a))
         return;
@@ -107,7 +112,9 @@ void mcp_m_resources_read(mcp_call *c, const cJSON *params, struct mcp_answer *a
         if (strncmp(row->uri, uri, row->prefix_len) == 0 && read_with(c, row, uri, a))
             return;
     }
-    mcp_answer_error(a, MCP_RESOURCE_NOT_FOUND, "Resource not found");
+    /* 2026-07-28 (SEP-2164) answers an unknown resource as invalid params. */
+    mcp_answer_error(a, c->modern ? MCP_INVALID_PARAMS : MCP_RESOURCE_NOT_FOUND,
+                     "Resource not found");
     a->data = cJSON_CreateObject();
     cJSON_AddStringToObject(a->data, "uri", uri);
 }

@@ -27,7 +27,7 @@ const char *mcp_version_canonical(const char *v)
 
 int mcp_version_supported(const char *v)
 {
-    return mcp_version_canonical(v) != NULL;
+    return mcp_version_canonical(v) != NULL || mcp_version_is_modern(v);
 }
 
 static char *dup_or_null(const char *s)
@@ -65,6 +65,10 @@ mcp_engine *mcp_engine_new(const struct mcp_config *cfg)
         e->cfg.max_batch = 64;
     if (!e->cfg.request_timeout_ms)
         e->cfg.request_timeout_ms = 60000;
+    if (!e->cfg.input_ttl_s)
+        e->cfg.input_ttl_s = 300;
+    if (!e->cfg.cache_ttl_ms)
+        e->cfg.cache_ttl_ms = MCP_CACHE_TTL_DEFAULT;
 
     /* Twice as many buckets as sessions allowed, rounded up to a power of two. */
     e->nbuckets = 16;
@@ -72,6 +76,8 @@ mcp_engine *mcp_engine_new(const struct mcp_config *cfg)
         e->nbuckets <<= 1;
     e->buckets = xcalloc(e->nbuckets, sizeof *e->buckets);
     pthread_mutex_init(&e->mu, NULL);
+    pthread_cond_init(&e->listen_cond, NULL);
+    e->spent = xcalloc(MCP_SPENT_MAX, sizeof *e->spent);
     atomic_init(&e->next_request, 1);
     e->clock = monotonic_ms;
     return e;
@@ -99,6 +105,7 @@ void mcp_engine_free(mcp_engine *e)
     if (!e)
         return;
     mcp_sessions_free_all(e);
+    mcp_skills_free(e);
     for (size_t i = 0; i < e->tools.n; i++) {
         struct mcp_tool_row *t = &e->tools.v[i];
         free(t->name);
@@ -128,12 +135,14 @@ void mcp_engine_free(mcp_engine *e)
     free(e->templates.v);
     free(e->prompts.v);
     free(e->buckets);
+    free(e->spent);
     free((char *)e->cfg.name);
     free((char *)e->cfg.title);
     free((char *)e->cfg.version);
     free((char *)e->cfg.description);
     free((char *)e->cfg.instructions);
     pthread_mutex_destroy(&e->mu);
+    pthread_cond_destroy(&e->listen_cond);
     free(e);
 }
 

@@ -23,6 +23,11 @@
 #define MCP_MAX_ARG_KEYS 256      /* members of one object inside tool arguments */
 #define MCP_MAX_LOG_TEXT 2048     /* bytes of one notifications/message text (truncated) */
 #define MCP_MAX_NAME_LEN 128      /* tool names (and names echoed in error messages) */
+#define MCP_STATE_MAX 16384       /* bytes of a requestState, sealed (payload and answers) */
+#define MCP_INPUT_KEY_MAX 64      /* bytes of an inputRequests key */
+#define MCP_INPUTS_MAX 16         /* questions one request may ask in one round */
+#define MCP_SPENT_MAX 4096        /* used bound requestStates remembered (replay refusal) */
+#define MCP_MAX_UPDATES 64        /* resources/updated queued for one slow listener */
 
 /* ---- Registries (read-only once serving starts) -----------------------------------------*/
 
@@ -61,12 +66,39 @@ struct mcp_prompt_row {
 
 typedef uint64_t (*mcp_clock_fn)(void *ctx); /* monotonic milliseconds */
 
+/* One file of a registered skill (owned strings). */
+struct mcp_skill_file_row {
+    char *path, *uri, *mime_type, *text, *digest;
+    size_t size; /* bytes of text */
+};
+
+/* One registered skill. */
+struct mcp_skill_row {
+    char *name, *title, *description;
+    char *uri;            /* skill://<name>/SKILL.md */
+    cJSON *frontmatter;   /* owned object */
+    struct mcp_skill_file_row *files; /* nfiles rows, SKILL.md first */
+    size_t nfiles;
+};
+
+/* An open modern subscriptions/listen request (lives on its handler's stack; listed in the
+ * engine's listeners under the engine mutex). */
+struct mcp_listener {
+    struct mcp_listener *next;
+    char **uris;        /* resourceSubscriptions honoured (owned) */
+    size_t nuris;
+    char *updated[MCP_MAX_UPDATES]; /* resources/updated not yet sent (owned) */
+    size_t nupdated;
+    int dropped;        /* updates were dropped for a slow listener */
+};
+
 struct mcp_engine {
     struct mcp_config cfg; /* strings owned; zero limits replaced by defaults */
     MCP_VEC(struct mcp_tool_row) tools;
     MCP_VEC(struct mcp_resource_row) resources;
     MCP_VEC(struct mcp_resource_row) templates;
     MCP_VEC(struct mcp_prompt_row) prompts;
+    MCP_VEC(struct mcp_skill_row) skills;
     mcp_complete_fn complete;
     void *complete_ud;
 
@@ -83,6 +115,12 @@ struct mcp_engine {
     atomic_ullong next_request;     /* numbers server->client request ids "srv-<n>" */
     mcp_clock_fn clock;
     void *clock_ctx;
+    unsigned char (*spent)[MCP_NONCE_LEN]; /* ring of MCP_SPENT_MAX used requestStates */
+    size_t nspent, spent_next;
+    struct mcp_listener *listeners; /* open subscriptions/listen requests */
+    size_t nlisteners;
+    pthread_cond_t listen_cond;     /* signalled on updates and at shutdown */
+    int shutting_down;              /* mcp_engine_shutdown was called */
 };
 
 /* A server->client request waiting for the client's answer. Lives on the waiter's stack
@@ -160,6 +198,24 @@ struct mcp_call {
     int sent_progress;            /* 1 once a progress notification went out */
     atomic_int cancelled;
     struct mcp_call *next;        /* session in-flight list */
+
+    /* Modern requests: what the request's _meta says (legacy requests read the session). */
+    int modern;                   /* 1: a modern request */
+    const char *version;          /* modern: the request's version (a static string) */
+    unsigned caps;                /* modern: MCP_CAP_* from clientCapabilities */
+    int log_level;                /* modern: _meta logLevel, or -1 (no log messages) */
+    const char *method;           /* the request's method (borrowed) */
+    const cJSON *params;          /* the request's params (borrowed), or NULL */
+
+    /* Multi round-trip requests (mcp_input.c). */
+    const cJSON *responses;       /* params.inputResponses (an object), or NULL */
+    cJSON *state;                 /* the verified requestState payload (owned), or NULL */
+    int state_used;               /* a bound answer was taken from state: spend it */
+    cJSON *asked;                 /* questions asked and not answered: {key:{method,params}} */
+    cJSON *answers;               /* answers taken this round, by key: carried forward */
+    unsigned nauto;               /* keys "input-<n>" handed out by mcp_call_request */
+    unsigned missing_caps;        /* MCP_CAP_* a question needed and the client lacks */
+    char *app_state;              /* mcp_call_set_state (owned), or NULL */
 };
 
 /* What a method handler answers: a result, an error, or nothing (cancelled). */
@@ -229,10 +285,73 @@ void mcp_token_make(const mcp_engine *e, const struct mcp_session_state *st, cha
  * only the nonce, and *ret_sealed = 0), or -1 if it is malformed or its MAC does not match. */
 int mcp_token_read(const mcp_engine *e, const char *id, struct mcp_session_state *ret,
                    int *ret_sealed);
+/* Append base64url(b[0..n)) without padding at out[*pos], keeping room for the NUL; 0, or
+ * -1 when it would not fit. */
+int mcp_b64url_put(const unsigned char *b, size_t n, char *out, size_t cap, size_t *pos);
+/* Decode n characters of base64url into out (room for cap bytes): the byte count, or -1
+ * (bad character, impossible length, non-zero leftover bits, too long). */
+long mcp_b64url_get(const char *s, size_t n, unsigned char *out, size_t cap);
 /* Lowercase hex of n bytes into out (2n + 1 bytes). */
 void mcp_hex(const unsigned char *b, size_t n, char *out);
 /* Close everything and drop the table references (engine teardown). */
 void mcp_sessions_free_all(mcp_engine *e);
+
+/* ---- mcp_modern.c ---------------------------------------------------------------------------*/
+
+/* The outcome of serving one message (mcp_jsonrpc.c and mcp_modern.c). */
+enum one_result {
+    ONE_ANSWERED,  /* *ret_reply is a response to send */
+    ONE_REJECTED,  /* *ret_reply is an error for a message refused before any handler (400) */
+    ONE_SILENT,    /* notification or response: nothing to send */
+    ONE_CANCELLED, /* a request that was cancelled: nothing to send */
+    ONE_NO_METHOD, /* *ret_reply is -32601 for a modern request (404) */
+};
+
+/* 1 if params (an object or NULL) carry the modern claim: _meta with the protocol version
+ * key (whatever its value). */
+int mcp_modern_claim(const cJSON *params);
+/* Serve one modern request m: envelope, headers (h may be NULL: stdio), version, method,
+ * handler, decorated result. s (may be NULL) only holds the in-flight table for stdio
+ * cancellation. */
+enum one_result mcp_serve_modern(mcp_engine *e, mcp_session *s, const cJSON *m,
+                                 struct mcp_out *out, const struct mcp_http_headers *h,
+                                 int in_batch, cJSON **ret_reply);
+/* A response message for id (NULL: omitted); takes a's result and data (mcp_jsonrpc.c). */
+cJSON *mcp_response_for(const cJSON *id, struct mcp_answer *a);
+/* The in-flight table key of a valid id (mcp_jsonrpc.c). */
+void mcp_id_key(const cJSON *id, char *out, size_t n);
+/* The server's capabilities object for version (legacy initialize, modern discover). */
+cJSON *mcp_server_capabilities(const mcp_engine *e, const char *version);
+/* {"name","version"[,"title","description"]} of the server, for version. */
+cJSON *mcp_server_info(const mcp_engine *e, const char *version);
+
+/* ---- mcp_input.c ----------------------------------------------------------------------------*/
+
+/* Read params.inputResponses and verify params.requestState into c before the handler runs;
+ * 0, or -1 with a's -32602 error set (tampered, expired, foreign or used state; responses
+ * that are not an object). */
+int mcp_input_begin(mcp_call *c, struct mcp_answer *a);
+/* After the handler: when the call asked questions, replace the answer with an
+ * InputRequiredResult (new result, sealed state); spend a used bound state. Frees the
+ * call's MRTR state either way. */
+void mcp_input_end(mcp_call *c, struct mcp_answer *a);
+/* Compact JSON of v with object members sorted by key, appended to out (digests). */
+void mcp_canonical_json(const cJSON *v, struct buf *out);
+
+/* ---- mcp_listen.c ---------------------------------------------------------------------------*/
+
+void mcp_m_listen(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+
+/* ---- mcp_skills.c ---------------------------------------------------------------------------*/
+
+void mcp_m_skills_list(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_skills_get(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_directory_read(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+/* Answer resources/read of a skill file into a; 0 if uri is not one. */
+int mcp_skills_read(mcp_call *c, const char *uri, struct mcp_answer *a);
+/* Skill i's SKILL.md as a resources/list item. */
+cJSON *mcp_skill_resource(const mcp_call *c, size_t i);
+void mcp_skills_free(mcp_engine *e);
 
 /* ---- mcp_engine.c -------------------------------------------------------------------------*/
 
@@ -251,6 +370,11 @@ const struct mcp_tool_row *mcp_find_tool(const mcp_engine *e, const char *name);
 const char *mcp_call_version(const mcp_call *c);
 /* 1 if the call's version is at least v. */
 int mcp_call_at_least(const mcp_call *c, const char *v);
+/* 1 if the call's client declared every capability in bits (MCP_CAP_*). */
+int mcp_call_has_caps(const mcp_call *c, unsigned bits);
+/* The capability path a server->client method needs ("elicitation", "elicitation.url",
+ * "sampling", "roots"), or NULL for a method the engine does not know. */
+const char *mcp_capability_for(const char *method, const cJSON *params);
 /* Level names by enum mcp_log_level; returns -1 for an unknown name. */
 int mcp_log_level_parse(const char *name);
 
@@ -269,6 +393,7 @@ void mcp_m_unsubscribe(mcp_call *c, const cJSON *params, struct mcp_answer *a);
 void mcp_m_prompts_list(mcp_call *c, const cJSON *params, struct mcp_answer *a);
 void mcp_m_prompts_get(mcp_call *c, const cJSON *params, struct mcp_answer *a);
 void mcp_m_complete(mcp_call *c, const cJSON *params, struct mcp_answer *a);
+void mcp_m_discover(mcp_call *c, const cJSON *params, struct mcp_answer *a);
 
 /* Pagination shared by the list methods: reads params.cursor for a list of n items of
  * kind ('t','r','u','p'); 0 with *ret_start set, or -1 with a's -32602 error set. */

@@ -39,6 +39,10 @@ static const struct method_row {
     {"prompts/list", mcp_m_prompts_list, M_NEEDS_INIT},
     {"prompts/get", mcp_m_prompts_get, M_NEEDS_INIT},
     {"completion/complete", mcp_m_complete, M_NEEDS_INIT},
+    /* The skills extension (answered -32601 while no skill is registered). */
+    {"skills/list", mcp_m_skills_list, M_NEEDS_INIT},
+    {"skills/get", mcp_m_skills_get, M_NEEDS_INIT},
+    {"resources/directory/read", mcp_m_directory_read, M_NEEDS_INIT},
 };
 
 /* Notifications the engine acts on; every other notification is ignored, never answered. */
@@ -124,7 +128,7 @@ cJSON *mcp_id_copy(const cJSON *id)
 
 /* A response message for a (NULL when unknown: then "id" is omitted, as the 2025-11-25
  * schema allows and SDK clients require). Takes a's result and data. */
-static cJSON *response_for(const cJSON *id, struct mcp_answer *a)
+cJSON *mcp_response_for(const cJSON *id, struct mcp_answer *a)
 {
     cJSON *m = cJSON_CreateObject();
     cJSON_AddStringToObject(m, "jsonrpc", "2.0");
@@ -148,11 +152,11 @@ static cJSON *error_message(const cJSON *id, int code, const char *msg)
 {
     struct mcp_answer a = {0};
     mcp_answer_error(&a, code, "%s", msg);
-    return response_for(id, &a);
+    return mcp_response_for(id, &a);
 }
 
 /* The in-flight table key of a valid id: strings and numbers never collide. */
-static void id_key(const cJSON *id, char *out, size_t n)
+void mcp_id_key(const cJSON *id, char *out, size_t n)
 {
     if (cJSON_IsString(id))
         snprintf(out, n, "s:%s", id->valuestring);
@@ -281,7 +285,12 @@ enum mcp_kind mcp_classify(const char *msg, size_t len)
         break;
     case SHAPE_REQUEST: {
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "method");
-        kind = strcmp(m->valuestring, "initialize") == 0 ? MCP_KIND_INITIALIZE : MCP_KIND_REQUEST;
+        if (mcp_modern_claim(cJSON_GetObjectItemCaseSensitive(root, "params")))
+            kind = MCP_KIND_MODERN; /* the claim wins, initialize included (it is unknown) */
+        else if (strcmp(m->valuestring, "initialize") == 0)
+            kind = MCP_KIND_INITIALIZE;
+        else
+            kind = MCP_KIND_REQUEST;
         break;
     }
     case SHAPE_NOTIFICATION:
@@ -315,18 +324,11 @@ static void n_cancelled(mcp_engine *e, mcp_session *s, const cJSON *params)
     char key[MCP_MAX_ID_LEN + 8];
     if (!s || !id_valid(rid))
         return;
-    id_key(rid, key, sizeof key);
+    mcp_id_key(rid, key, sizeof key);
     mcp_session_cancel_key(s, key);
 }
 
 /* ---- Dispatch --------------------------------------------------------------------------*/
-
-enum one_result {
-    ONE_ANSWERED, /* *ret_reply is a response to send */
-    ONE_REJECTED, /* *ret_reply is an error for a message that is not valid JSON-RPC */
-    ONE_SILENT,   /* notification or response: nothing to send */
-    ONE_CANCELLED /* a request that was cancelled: nothing to send */
-};
 
 static const struct method_row *find_method(const char *name)
 {
@@ -349,7 +351,8 @@ static enum one_result serve_request(mcp_engine *e, mcp_session *s, const cJSON 
     const char *name = cJSON_GetObjectItemCaseSensitive(m, "method")->valuestring;
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(m, "params");
     struct mcp_answer a = {0};
-    mcp_call c = {.engine = e, .session = s, .out = out, .id = id};
+    mcp_call c = {.engine = e, .session = s, .out = out, .id = id, .method = name,
+                  .log_level = -1};
     atomic_init(&c.cancelled, 0);
     int registered = 0;
 
@@ -377,9 +380,10 @@ static enum one_result serve_request(mcp_engine *e, mcp_session *s, const cJSON 
     const cJSON *tok = cJSON_GetObjectItemCaseSensitive(meta, "progressToken");
     if (cJSON_IsString(tok) || cJSON_IsNumber(tok))
         c.progress_token = tok;
+    c.params = params;
 
     if (s && !(row->flags & M_NO_CANCEL)) {
-        id_key(id, c.key, sizeof c.key);
+        mcp_id_key(id, c.key, sizeof c.key);
         err_code rc = mcp_session_add_call(s, &c, e->cfg.max_inflight);
         if (rc != ERR_OK) {
             int code = srv_err(rc)->rpc_code;
@@ -404,12 +408,21 @@ cleanup:
         *ret_reply = NULL;
         return ONE_CANCELLED;
     }
-    *ret_reply = response_for(id, &a);
+    *ret_reply = mcp_response_for(id, &a);
     return ONE_ANSWERED;
 }
 
+/* 1 if a request is to be served as modern: its _meta claims a version, or (HTTP) its
+ * MCP-Protocol-Version header names a modern one. */
+static int is_modern(const cJSON *m, const struct mcp_http_headers *h)
+{
+    return mcp_modern_claim(cJSON_GetObjectItemCaseSensitive(m, "params")) ||
+           (h && h->protocol_version && mcp_version_is_modern(h->protocol_version));
+}
+
 static enum one_result handle_one(mcp_engine *e, mcp_session *s, cJSON *m, struct mcp_out *out,
-                                  int in_batch, cJSON **ret_reply)
+                                  int in_batch, const struct mcp_http_headers *h,
+                                  cJSON **ret_reply)
 {
     const char *why;
     *ret_reply = NULL;
@@ -436,6 +449,8 @@ static enum one_result handle_one(mcp_engine *e, mcp_session *s, cJSON *m, struc
     case SHAPE_REQUEST:
         break;
     }
+    if (is_modern(m, h))
+        return mcp_serve_modern(e, s, m, out, h, in_batch, ret_reply);
     return serve_request(e, s, m, out, in_batch, ret_reply);
 }
 
@@ -464,7 +479,7 @@ static enum mcp_outcome handle_batch(mcp_engine *e, mcp_session *s, cJSON *root,
     cJSON_ArrayForEach(it, root)
     {
         cJSON *reply = NULL;
-        enum one_result r = handle_one(e, s, it, out, 1, &reply);
+        enum one_result r = handle_one(e, s, it, out, 1, NULL, &reply);
         if (r == ONE_ANSWERED || r == ONE_CANCELLED)
             requests++;
         if (reply)
@@ -502,6 +517,13 @@ static int has_work(const cJSON *root)
 enum mcp_outcome mcp_engine_handle(mcp_engine *e, mcp_session *s, const char *msg, size_t len,
                                    const struct mcp_sink *sink)
 {
+    return mcp_engine_handle_http(e, s, msg, len, NULL, sink);
+}
+
+enum mcp_outcome mcp_engine_handle_http(mcp_engine *e, mcp_session *s, const char *msg,
+                                        size_t len, const struct mcp_http_headers *h,
+                                        const struct mcp_sink *sink)
+{
     int work = 0;
     struct mcp_out out = {.sink = sink};
     enum mcp_outcome outcome = MCP_OUT_ACCEPTED;
@@ -521,12 +543,15 @@ enum mcp_outcome mcp_engine_handle(mcp_engine *e, mcp_session *s, const char *ms
         goto cleanup;
     }
     cJSON *reply = NULL;
-    switch (handle_one(e, s, root, &out, 0, &reply)) {
+    switch (handle_one(e, s, root, &out, 0, h, &reply)) {
     case ONE_ANSWERED:
         outcome = MCP_OUT_RESPONSE;
         break;
     case ONE_REJECTED:
         outcome = MCP_OUT_REJECTED;
+        break;
+    case ONE_NO_METHOD:
+        outcome = MCP_OUT_NO_METHOD;
         break;
     case ONE_SILENT:
         outcome = MCP_OUT_ACCEPTED;

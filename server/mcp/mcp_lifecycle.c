@@ -12,8 +12,10 @@ void mcp_add_opt_string(cJSON *obj, const char *key, const char *s)
 }
 
 /* What this engine offers. Nothing changes the catalogue at runtime, so listChanged is
- * false; subscribe is accepted for any URI (it is recorded per session). */
-static cJSON *server_capabilities(const char *version)
+ * false; subscribe is accepted for any URI (legacy: recorded per session; modern: a
+ * subscriptions/listen filter). Skills add the skills extension (2025-11-25 and later, whose
+ * schemas have capabilities.extensions). */
+cJSON *mcp_server_capabilities(const mcp_engine *e, const char *version)
 {
     cJSON *caps = cJSON_CreateObject();
     cJSON_AddBoolToObject(cJSON_AddObjectToObject(caps, "tools"), "listChanged", 0);
@@ -24,30 +26,55 @@ static cJSON *server_capabilities(const char *version)
     cJSON_AddObjectToObject(caps, "logging");
     if (strcmp(version, "2025-03-26") >= 0) /* 2024-11-05 has completion but no capability */
         cJSON_AddObjectToObject(caps, "completions");
+    if (e->skills.n && strcmp(version, "2025-11-25") >= 0) {
+        cJSON *ext = cJSON_AddObjectToObject(caps, "extensions");
+        cJSON *sk = cJSON_AddObjectToObject(ext, "io.modelcontextprotocol/skills");
+        cJSON_AddBoolToObject(sk, "directoryRead", 1);
+    }
     return caps;
 }
 
-void mcp_m_initialize(mcp_call *c, const cJSON *params, struct mcp_answer *a)
+cJSON *mcp_server_info(const mcp_engine *e, const char *version)
 {
-    const cJSON *pv = cJSON_GetObjectItemCaseSensitive(params, "protocolVersion");
-    const char *version = mcp_version_canonical(cJSON_IsString(pv) ? pv->valuestring : NULL);
-    if (!version)
-        version = MCP_LATEST_VERSION; /* the client decides whether it can live with it */
-    if (c->session)
-        mcp_session_reset(c->engine, c->session, version, params);
-
-    const struct mcp_config *cfg = &c->engine->cfg;
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "protocolVersion", version);
-    cJSON_AddItemToObject(r, "capabilities", server_capabilities(version));
-    cJSON *info = cJSON_AddObjectToObject(r, "serverInfo");
+    const struct mcp_config *cfg = &e->cfg;
+    cJSON *info = cJSON_CreateObject();
     cJSON_AddStringToObject(info, "name", cfg->name);
     cJSON_AddStringToObject(info, "version", cfg->version);
     if (strcmp(version, "2025-06-18") >= 0)
         mcp_add_opt_string(info, "title", cfg->title);
     if (strcmp(version, "2025-11-25") >= 0)
         mcp_add_opt_string(info, "description", cfg->description);
-    mcp_add_opt_string(r, "instructions", cfg->instructions);
+    return info;
+}
+
+void mcp_m_initialize(mcp_call *c, const cJSON *params, struct mcp_answer *a)
+{
+    const cJSON *pv = cJSON_GetObjectItemCaseSensitive(params, "protocolVersion");
+    const char *version = mcp_version_canonical(cJSON_IsString(pv) ? pv->valuestring : NULL);
+    if (!version || mcp_version_is_modern(version))
+        version = MCP_LATEST_VERSION; /* the client decides whether it can live with it; a
+                                         modern version is never negotiated by initialize */
+    if (c->session)
+        mcp_session_reset(c->engine, c->session, version, params);
+
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "protocolVersion", version);
+    cJSON_AddItemToObject(r, "capabilities", mcp_server_capabilities(c->engine, version));
+    cJSON_AddItemToObject(r, "serverInfo", mcp_server_info(c->engine, version));
+    mcp_add_opt_string(r, "instructions", c->engine->cfg.instructions);
+    a->result = r;
+}
+
+/* server/discover (modern): the versions served statelessly, the capabilities, the
+ * instructions; serverInfo goes in _meta like on every modern result. */
+void mcp_m_discover(mcp_call *c, const cJSON *params, struct mcp_answer *a)
+{
+    (void)params;
+    cJSON *r = cJSON_CreateObject();
+    cJSON *v = cJSON_AddArrayToObject(r, "supportedVersions");
+    cJSON_AddItemToArray(v, cJSON_CreateString(MCP_MODERN_VERSION));
+    cJSON_AddItemToObject(r, "capabilities", mcp_server_capabilities(c->engine, c->version));
+    mcp_add_opt_string(r, "instructions", c->engine->cfg.instructions);
     a->result = r;
 }
 

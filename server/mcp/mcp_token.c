@@ -82,7 +82,7 @@ void mcp_hex(const unsigned char *b, size_t n, char *out)
 }
 
 /* Append base64url(b[0..n)) without padding at out[*pos], keeping room for the NUL. */
-static int b64_put(const unsigned char *b, size_t n, char *out, size_t cap, size_t *pos)
+int mcp_b64url_put(const unsigned char *b, size_t n, char *out, size_t cap, size_t *pos)
 {
     if (*pos + (n * 4 + 2) / 3 >= cap)
         return -1;
@@ -111,7 +111,7 @@ static int b64_val(char ch)
 
 /* Decode n characters of base64url into out (room for cap bytes); returns the byte count or
  * -1 (bad character, impossible length, non-zero leftover bits, too long). */
-static long b64_get(const char *s, size_t n, unsigned char *out, size_t cap)
+long mcp_b64url_get(const char *s, size_t n, unsigned char *out, size_t cap)
 {
     size_t len = 0;
     if (n % 4 == 1)
@@ -191,10 +191,10 @@ void mcp_token_make(const mcp_engine *e, const struct mcp_session_state *st, cha
     }
     size_t n = state_pack(st, b);
     e->cfg.mac(e->cfg.mac_ud, b, n, mac);
-    if (b64_put(b, n, out, cap, &pos) != 0 || pos + 1 >= cap)
+    if (mcp_b64url_put(b, n, out, cap, &pos) != 0 || pos + 1 >= cap)
         goto fail;
     out[pos++] = '.';
-    if (b64_put(mac, MCP_TAG_LEN, out, cap, &pos) == 0)
+    if (mcp_b64url_put(mac, MCP_TAG_LEN, out, cap, &pos) == 0)
         return;
 fail: /* cannot happen with cap >= MCP_SESSION_ID_MAX: the state is at most STATE_MAX bytes */
     out[0] = '\0';
@@ -240,8 +240,8 @@ int mcp_token_read(const mcp_engine *e, const char *id, struct mcp_session_state
     const char *dot = strchr(id, '.');
     if (!dot)
         return -1;
-    long n = b64_get(id, (size_t)(dot - id), b, sizeof b - 1);
-    long t = b64_get(dot + 1, strlen(dot + 1), tag, sizeof tag - 1);
+    long n = mcp_b64url_get(id, (size_t)(dot - id), b, sizeof b - 1);
+    long t = mcp_b64url_get(dot + 1, strlen(dot + 1), tag, sizeof tag - 1);
     if (n < 5 + MCP_NONCE_LEN + 1 || n > STATE_MAX || t != MCP_TAG_LEN)
         return -1;
     e->cfg.mac(e->cfg.mac_ud, b, (size_t)n, mac);

@@ -307,6 +307,12 @@ void mcp_m_tools_call(mcp_call *c, const cJSON *params, struct mcp_answer *a)
         a->silent = 1;
         goto cleanup;
     }
+    if (rc == ERR_UNSUPPORTED && c->modern && c->missing_caps) {
+        /* A question needed a capability the client did not declare: -32021, not a tool
+         * error (mcp_serve_modern names the capabilities). */
+        mcp_answer_error(a, MCP_MISSING_CAPABILITY, "%s", e.msg);
+        goto cleanup;
+    }
     if (rc != ERR_OK && row->tool_error) {
         a->result = error_result(rc, e.msg);
         goto cleanup;

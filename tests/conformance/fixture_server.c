@@ -5,6 +5,8 @@
  * logged as "listening on http://HOST:PORT"; stops cleanly on SIGTERM or SIGINT), or
  * skilld-fixture --stdio (the same fixtures over the stdio transport, until EOF). */
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,18 @@ struct fixture {
     mcp_engine *engine;
     metrics *metrics;
 };
+
+/* HMAC-SHA256 under a key drawn at start: the fixture seals session ids and modern
+ * requestStates as skilld does (server/app/session_key.c), so the suite's tampered-state
+ * scenario has a MAC to break. */
+static unsigned char fixture_key[32];
+
+static void fixture_mac(void *ud, const void *data, size_t len, unsigned char out[MCP_MAC_LEN])
+{
+    unsigned int n = MCP_MAC_LEN;
+    (void)ud;
+    HMAC(EVP_sha256(), fixture_key, sizeof fixture_key, data, len, out, &n);
+}
 
 static void ep_healthz(const struct http_request *req, void *ud, struct http_response *resp)
 {
@@ -46,8 +60,9 @@ int main(int argc, char **argv)
     unsigned port = 0;
     cJSON_Hooks hooks = {.malloc_fn = xmalloc, .free_fn = xfree};
     cJSON_InitHooks(&hooks);
+    random_bytes(fixture_key, sizeof fixture_key);
     if (argc == 2 && strcmp(argv[1], "--stdio") == 0) {
-        struct mcp_config sc = {.name = "skilld-fixture", .version = "0.0.0"};
+        struct mcp_config sc = {.name = "skilld-fixture", .version = "0.0.0", .mac = fixture_mac};
         mcp_engine *engine = mcp_engine_new(&sc);
         conformance_fixtures_register(engine);
         int status = stdio_serve(engine, STDIN_FILENO, STDOUT_FILENO);
@@ -69,7 +84,8 @@ int main(int argc, char **argv)
         return 1;
     }
     struct mcp_config mc = {.name = "skilld-fixture", .version = "0.0.0",
-                            .description = "skilld HTTP front end with conformance fixtures"};
+                            .description = "skilld HTTP front end with conformance fixtures",
+                            .mac = fixture_mac};
     struct fixture f = {.engine = mcp_engine_new(&mc), .metrics = metrics_new()};
     conformance_fixtures_register(f.engine);
     const struct http_endpoint rows[] = {

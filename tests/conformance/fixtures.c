@@ -393,10 +393,17 @@ static const struct mcp_tool tools[] = {
      NO_ARGS, NULL, MCP_HINT_READ_ONLY, 0, t_sep1330, NULL},
     {"json_schema_2020_12_tool", NULL, "Has an input schema using JSON Schema 2020-12 features",
      "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\","
-     "\"$defs\":{\"address\":{\"type\":\"object\",\"properties\":{"
+     "\"$defs\":{\"address\":{\"$anchor\":\"addressDef\",\"type\":\"object\",\"properties\":{"
      "\"street\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"}}}},"
      "\"properties\":{\"name\":{\"type\":\"string\"},"
-     "\"address\":{\"$ref\":\"#/$defs/address\"}},\"additionalProperties\":false}",
+     "\"address\":{\"$ref\":\"#/$defs/address\"},"
+     "\"contactMethod\":{\"type\":\"string\",\"enum\":[\"phone\",\"email\"]},"
+     "\"phone\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"}},"
+     "\"allOf\":[{\"anyOf\":[{\"required\":[\"phone\"]},{\"required\":[\"email\"]}]}],"
+     "\"if\":{\"properties\":{\"contactMethod\":{\"const\":\"phone\"}},"
+     "\"required\":[\"contactMethod\"]},"
+     "\"then\":{\"required\":[\"phone\"]},\"else\":{\"required\":[\"email\"]},"
+     "\"additionalProperties\":false}",
      NULL, MCP_HINT_READ_ONLY, 0, t_schema_2020_12, NULL},
 };
 
@@ -560,4 +567,5 @@ void conformance_fixtures_register(mcp_engine *engine)
         must(mcp_engine_add_resource_template(engine, &templates[i], &e), &e);
     for (size_t i = 0; i < sizeof prompts / sizeof prompts[0]; i++)
         must(mcp_engine_add_prompt(engine, &prompts[i], &e), &e);
+    conformance_fixtures_2026_register(engine, must);
 }

@@ -10,4 +10,10 @@
  * stderr if a row is refused (a name already taken by the caller, or a bad row here). */
 void conformance_fixtures_register(mcp_engine *engine);
 
+/* The fixtures of the 2026-07-28 scenarios (fixtures_2026.c), registered by the above;
+ * must() stops on a refused row. */
+void conformance_fixtures_2026_register(mcp_engine *engine,
+                                        void (*must)(err_code, const struct err *));
+
+
 #endif

@@ -1,12 +1,13 @@
 // interop.mjs - the interop matrix: skilld driven by several generations of MCP clients from
-// npm, pinned by package-lock.json, over every transport each of them speaks. Every cell
-// connects, lists tools (route must be there) and calls `route`; the table printed at the
-// end (client, transport, protocol version, milliseconds) is what README's interop figures
-// come from.
+// npm, pinned by package-lock.json, over every transport each of them speaks, the 2025 era and
+// the 2026-07-28 (stateless) one. Every cell connects, lists tools (route must be there) and
+// calls `route`; the modern cells also call an ECS tool (and Inspector 2.12 verifies the
+// skills). The table printed at the end (client, transport, protocol version, milliseconds) is
+// what README's interop figures come from.
 // Usage: node interop.mjs skilld BINARY
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -111,6 +112,77 @@ for (const sdk of SDKS) {
       rows.push({ client: sdk.name, transport: how === 'http' ? 'streamable http' : how === 'sse' ? 'http+sse (/sse)' : 'stdio', version, ms: Date.now() - t0 });
     });
   }
+}
+
+// ---- SDK 2.x pinned to the 2026-07-28 (stateless) era: no initialize, per-request _meta ----
+
+const ECS_READ = 'ecs_describe_regions';
+
+for (const how of ['http', 'stdio']) {
+  test(`sdk 2.4.0 (@modelcontextprotocol/client) pinned to 2026-07-28 over ${how}`, async () => {
+    const mod = await import('@modelcontextprotocol/client');
+    const sdk = { http: '@modelcontextprotocol/client', stdio: '@modelcontextprotocol/client/stdio' };
+    const t0 = Date.now();
+    const client = new mod.Client({ name: 'interop-modern', version: '0.0.1' },
+      { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(await makeTransport(sdk, how));
+    assert.equal(client.getProtocolEra(), 'modern');
+    const version = client.getNegotiatedProtocolVersion();
+    assert.equal(version, '2026-07-28');
+    const { tools } = await client.listTools();
+    assert.ok(tools.some((t) => t.name === 'route') && tools.some((t) => t.name === ECS_READ));
+    const r = await client.callTool({ name: 'route', arguments: { query: QUERY } });
+    assert.notEqual(r.isError, true, JSON.stringify(r));
+    const e = await client.callTool({ name: ECS_READ, arguments: {} });
+    assert.equal(e.structuredContent.status, 'ok', JSON.stringify(e));
+    await client.close();
+    rows.push({ client: 'sdk 2.4.0 (@modelcontextprotocol/client), pinned', transport: how === 'http' ? 'streamable http' : 'stdio', version, ms: Date.now() - t0 });
+  });
+}
+
+// ---- Inspector 2.12 CLI with protocolEra "modern" in its config: route, an ECS tool, and its
+// own SEP-2640 check of every skill (--verify: conformance, frontmatter, digests) ----------
+
+const inspector2 = join(dirname(require.resolve('@modelcontextprotocol/inspector/package.json')),
+  'clients', 'launcher', 'build', 'index.js');
+
+async function inspectorModern(server_, ...args) {
+  const config = join(home, 'inspector-modern.json');
+  writeFileSync(config, JSON.stringify({ mcpServers: {
+    http: { type: 'http', url: server.url, protocolEra: 'modern' },
+    stdio: { type: 'stdio', command: bin, args: ['stdio', '--log-level', 'warn'], protocolEra: 'modern' },
+  } }));
+  const { stdout } = await run(process.execPath, [inspector2, '--cli', '--config', config,
+    '--server', server_, ...args], {
+    env: { PATH: `${dirname(process.execPath)}:${process.env.PATH}`, HOME: home,
+      MCP_INSPECTOR_SECRET_STORE: 'memory' },
+    timeout: 60000,
+  });
+  return stdout;
+}
+
+for (const how of ['http', 'stdio']) {
+  test(`inspector 2.12 CLI (protocolEra modern) over ${how}`, async () => {
+    const t0 = Date.now();
+    const init = JSON.parse(await inspectorModern(how, '--method', 'initialize', '--format', 'json'));
+    const version = init.result.protocolVersion;
+    assert.equal(version, '2026-07-28');
+    const r = JSON.parse(await inspectorModern(how, '--method', 'tools/call', '--tool-name', 'route',
+      '--tool-arg', `query=${QUERY}`, '--format', 'json'));
+    assert.notEqual(r.result.isError, true, JSON.stringify(r));
+    const e = JSON.parse(await inspectorModern(how, '--method', 'tools/call', '--tool-name', ECS_READ,
+      '--format', 'json'));
+    assert.equal(e.result.structuredContent.status, 'ok');
+    // --verify exits non-zero when a skill fails its checks; each line is one skill's report.
+    const reports = (await inspectorModern(how, '--method', 'skills/list', '--verify'))
+      .trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(reports.length, 9);
+    for (const rep of reports) {
+      assert.deepEqual(rep.conformance, [], rep.name);
+      assert.ok(rep.files.every((f) => f.status === 'verified'), rep.name);
+    }
+    rows.push({ client: 'inspector 2.12 cli (modern)', transport: how === 'http' ? 'streamable http' : 'stdio', version, ms: Date.now() - t0 });
+  });
 }
 
 // ---- Inspector CLI (its own process per call; run from its build/ directory, see notes) ----

@@ -50,10 +50,49 @@ void cap_release(struct cap *c)
     pthread_mutex_destroy(&c->mu);
 }
 
+static int cap_alive(void *ctx)
+{
+    struct cap *c = ctx;
+    pthread_mutex_lock(&c->mu);
+    int alive = !c->gone;
+    pthread_mutex_unlock(&c->mu);
+    return alive;
+}
+
 struct mcp_sink cap_sink(struct cap *c)
 {
-    struct mcp_sink s = {.ctx = c, .send = cap_send, .close_stream = cap_close};
+    struct mcp_sink s = {.ctx = c, .send = cap_send, .close_stream = cap_close,
+                         .alive = cap_alive};
     return s;
+}
+
+enum mcp_outcome run_http(mcp_engine *e, const char *json, const struct mcp_http_headers *h,
+                          struct cap *c)
+{
+    struct mcp_sink sink = cap_sink(c);
+    return mcp_engine_handle_http(e, NULL, json, strlen(json), h, &sink);
+}
+
+void test_mac(void *ud, const void *data, size_t len, unsigned char out[MCP_MAC_LEN])
+{
+    const char *key = ud;
+    uint64_t h = 1469598103934665603ull;
+    for (const char *k = key; *k; k++)
+        h = (h ^ (unsigned char)*k) * 1099511628211ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ ((const unsigned char *)data)[i]) * 1099511628211ull;
+    for (size_t i = 0; i < MCP_MAC_LEN; i++) {
+        h = (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9ull;
+        out[i] = (unsigned char)(h >> 56);
+    }
+}
+
+mcp_engine *test_engine_sealed(const char *key, unsigned input_ttl_s)
+{
+    struct mcp_config cfg = {.name = "test-server", .version = "9.9.9",
+                             .request_timeout_ms = 30000, .input_ttl_s = input_ttl_s,
+                             .mac = test_mac, .mac_ud = (void *)key};
+    return mcp_engine_new(&cfg);
 }
 
 int cap_count(struct cap *c)

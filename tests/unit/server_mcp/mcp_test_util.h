@@ -20,6 +20,7 @@ struct cap {
     int closes;        /* close_stream calls */
     unsigned retry_ms; /* the last close_stream's retry */
     int refuse;        /* 1: send() answers -1 (peer gone) */
+    int gone;          /* 1: alive() answers 0 (the stream was closed) */
 };
 
 void cap_init(struct cap *c);
@@ -43,6 +44,14 @@ int run_error(mcp_engine *e, mcp_session *s, const char *json, struct cap *c);
 
 /* A new engine with small limits for tests. */
 mcp_engine *test_engine(size_t max_sessions, size_t page_size);
+/* A keyed mixing function standing in for HMAC-SHA256 (ud is the key string). */
+void test_mac(void *ud, const void *data, size_t len, unsigned char out[MCP_MAC_LEN]);
+/* A test engine that seals with test_mac under key (requestStates, session ids), with
+ * input_ttl_s (0: the default). */
+mcp_engine *test_engine_sealed(const char *key, unsigned input_ttl_s);
+/* mcp_engine_handle_http on a NUL-terminated string with these headers. */
+enum mcp_outcome run_http(mcp_engine *e, const char *json, const struct mcp_http_headers *h,
+                          struct cap *c);
 /* Open a session and initialize it with this version and client capabilities JSON. */
 mcp_session *test_session(mcp_engine *e, const char *version, const char *caps_json);
 

@@ -33,7 +33,7 @@ static void test_tools_list(void **state)
     cap_init(&c);
     cJSON *r = run_result(e, s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", &c);
     const cJSON *tools = get(r, "tools"), *t;
-    assert_int_equal(cJSON_GetArraySize(tools), 14);
+    assert_int_equal(cJSON_GetArraySize(tools), 14 + 12); /* 2025-era and 2026-07-28 fixtures */
     assert_false(cJSON_HasObjectItem(r, "nextCursor"));
     const cJSON *schema2020 = NULL;
     cJSON_ArrayForEach(t, tools)
@@ -51,7 +51,7 @@ static void test_tools_list(void **state)
     r = run_result(e, s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"prompts/list\"}", &c);
     cJSON_ArrayForEach(t, get(r, "prompts"))
     assert_true(cJSON_IsString(get(t, "description")));
-    assert_int_equal(cJSON_GetArraySize(get(r, "prompts")), 4);
+    assert_int_equal(cJSON_GetArraySize(get(r, "prompts")), 4 + 1);
     cap_release(&c);
     mcp_session_release(s);
     mcp_engine_free(e);

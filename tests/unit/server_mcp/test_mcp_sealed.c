@@ -13,21 +13,6 @@
 
 #include "mcp_test_util.h"
 
-/* A keyed mixing function standing in for HMAC-SHA256 (the key is the ud string). */
-static void test_mac(void *ud, const void *data, size_t len, unsigned char out[MCP_MAC_LEN])
-{
-    const char *key = ud;
-    uint64_t h = 1469598103934665603ull;
-    for (const char *k = key; *k; k++)
-        h = (h ^ (unsigned char)*k) * 1099511628211ull;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ ((const unsigned char *)data)[i]) * 1099511628211ull;
-    for (size_t i = 0; i < MCP_MAC_LEN; i++) {
-        h = (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9ull;
-        out[i] = (unsigned char)(h >> 56);
-    }
-}
-
 /* The events an engine reported, as "event key reason" lines. */
 struct events {
     char lines[16][160];
