@@ -31,6 +31,7 @@ struct app {
     sk_registry *skills;      /* the ECS tools behind their guardrails (owned) */
     void *tools_ud;           /* what tools_register_mcp gave each tool's handler (owned) */
     const char *version;      /* skilld's version, for /healthz */
+    char replica[256];        /* --replica-id, or HOSTNAME:PID: audit records and /healthz */
 };
 
 /* ---- Session ids (server/app/session_key.c) ---------------------------------------------*/
