@@ -99,9 +99,9 @@ run() {
   rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  errs=$(awk '/Non-2xx/ {print $NF} /Socket errors/ {print "sock:" $0}' <<<"$out" | tr '\n' ' ')
-  rows+=("$(printf '| %-34s | %5s | %9s | %9s | %9s | %8s MB | %6s ms |%s' "$label" "$conns" "$rps" "$p50" "$p99" \
-            "$(peak_mb "$pid")" "$startup_ms" "${errs:+ errors: $errs}")")
+  errs=$(awk '/Non-2xx/ {printf "non-2xx answers %s; ", $NF} /Socket errors/ {sub(/^ */, ""); printf "%s; ", $0}' <<<"$out")
+  rows+=("$(printf '| %-40s | %5s | %9s | %9s | %9s | %8s MB | %6s ms |%s' "$label" "$conns" "$rps" "$p50" "$p99" \
+            "$(peak_mb "$pid")" "$startup_ms" "${errs:+ $errs}")")
   echo "  $label, $conns connections: $rps req/s, p50 $p50, p99 $p99${errs:+ ($errs)}" >&2
 }
 
@@ -159,6 +159,6 @@ echo
 echo "scripts/bench-compare.sh $secs   ($(nproc) cores, $(date -u +%Y-%m-%d), wrk on the same machine;"
 echo "peak RSS is the process's VmHWM after the run; start-up is spawn to the first 200 answer)"
 echo
-echo "| server | conns | req/s | p50 | p99 | peak RSS | start-up |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| server | conns | req/s | p50 | p99 | peak RSS | start-up | |"
+echo "|---|---:|---:|---:|---:|---:|---:|---|"
 for r in "${rows[@]}"; do echo "$r"; done

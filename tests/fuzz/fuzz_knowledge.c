@@ -206,8 +206,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *content = NULL;
     size_t clen = 0;
     if (data[0] & 0x80) {
-        content = xstrndup((const char *)data + 1, size - 1);
-        clen = size - 1;
+        clen = size - 1; /* bytes, NULs included: a file may hold anything */
+        content = xmalloc(clen + 1);
+        memcpy(content, data + 1, clen);
+        content[clen] = '\0';
     } else {
         if (size < 3)
             return 0;
