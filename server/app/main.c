@@ -36,7 +36,7 @@ enum opt_id {
     OPT_LISTEN = 256, OPT_BACKEND, OPT_REGION, OPT_KNOWLEDGE, OPT_MAX_BODY, OPT_MAX_SESSIONS,
     OPT_SESSION_TTL, OPT_SESSION_KEY_FILE, OPT_THREADS, OPT_ALLOW_ORIGIN, OPT_LOG_LEVEL,
     OPT_POLICY, OPT_MODE, OPT_AUDIT_LOG, OPT_CONFIRM_KEY, OPT_KEY_DIR, OPT_ECS_ENDPOINT,
-    OPT_VPC_ENDPOINT, OPT_REPLICA_ID, OPT_HELP,
+    OPT_VPC_ENDPOINT, OPT_REPLICA_ID, OPT_SPENT_DIR, OPT_HELP,
 };
 
 #define ENDPOINT_MAX 255  /* bytes of HOST[:PORT] in --ecs-endpoint / --vpc-endpoint */
@@ -88,6 +88,10 @@ static const struct flag {
     {"confirm-key-file", OPT_CONFIRM_KEY, "FILE", FOR_SERVE | FOR_STDIO,
      "key that signs confirmation tokens, shared by replicas (created, mode 0600, if missing; "
      "default: a random key per process)"},
+    {"confirm-spent-dir", OPT_SPENT_DIR, "DIR", FOR_SERVE | FOR_STDIO,
+     "folder shared by replicas (with --confirm-key-file) where each confirmation token spent "
+     "on an action ECS cannot deduplicate (no ClientToken: Stop, Reboot, Delete, Attach ...) is "
+     "recorded, so it executes once across them; created 0700 if missing (default: per process)"},
     {"key-dir", OPT_KEY_DIR, "DIR", FOR_SERVE | FOR_STDIO,
      "where ecs_create_key_pair saves private keys (default $HOME/.skilld/keys)"},
     {"ecs-endpoint", OPT_ECS_ENDPOINT, "HOST:PORT", FOR_SERVE | FOR_STDIO,
@@ -126,6 +130,7 @@ struct opts {
     const char *ecs_endpoint; /* as given, scheme prefix included */
     const char *vpc_endpoint;
     const char *replica_id;
+    const char *spent_dir;
 };
 
 /* An endpoint flag split into scheme and HOST[:PORT]. */
@@ -253,6 +258,11 @@ static int opts_set(struct opts *o, const char *cmd, int id, const char *v)
         *(id == OPT_ECS_ENDPOINT ? &o->ecs_endpoint : &o->vpc_endpoint) = v;
         return 0;
     }
+    case OPT_SPENT_DIR:
+        if (!*v)
+            return bad_flag(cmd, "--confirm-spent-dir (empty)", v);
+        o->spent_dir = v;
+        return 0;
     case OPT_REPLICA_ID:
         if (!*v || strlen(v) > REPLICA_ID_MAX ||
             strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") !=
@@ -485,6 +495,7 @@ static err_code runtime_build(struct runtime *rt, const struct opts *o, struct e
         .mode = o->mode,
         .audit_file = o->audit_log,
         .key_file = o->confirm_key,
+        .spent_dir = o->spent_dir,
         .key_dir = o->key_dir,
         .replica_id = rt->app.replica,
     };

@@ -4,7 +4,8 @@
 // --confirm-key-file, each with its own --replica-id and audit log. Checks: an MCP session
 // opened on one replica is served by the others; a plan made on one replica executes on
 // another; a token spent on one replica is refused there again, and sent to a third replica it
-// changes nothing (same token, same ClientToken: the simulator answers the first result);
+// changes nothing (same token, same ClientToken: the simulator answers the first result), and
+// for an action ECS cannot deduplicate (no ClientToken) the shared --confirm-spent-dir refuses it;
 // audit records carry the replica that wrote them; the HTTP+SSE stream and its messages stay
 // on one replica through nginx, unbuffered; and a replica killed (SIGKILL) in the middle of a
 // load of confirmed changes loses none and doubles none. Usage: node replicas.mjs SKILLD_BINARY
@@ -49,7 +50,8 @@ const transcript = new Transcript();
 function replicaArgs(id) {
   return ['serve', '--listen', '127.0.0.1:0', '--backend', 'aliyun', '--ecs-endpoint', `127.0.0.1:${sim.port}`,
     '--mode', 'confirm', '--replica-id', id, '--session-key-file', sessionKey, '--confirm-key-file', confirmKey,
-    '--audit-log', audit(id), '--policy', policy, '--log-level', 'warn'];
+    '--audit-log', audit(id), '--policy', policy, '--log-level', 'warn',
+    '--confirm-spent-dir', join(dir, 'spent')];
 }
 
 function freePort() {
@@ -205,6 +207,28 @@ test('a plan made on one replica executes on another; single use holds across re
   assert.deepEqual(rec('r2').map((a) => a.decision), ['executing', 'executed', 'denied']);
   assert.deepEqual(rec('r3').map((a) => a.decision), ['executing', 'executed']);
   for (const id of REPLICAS) assert.ok(auditOf(id).every((a) => a.replica === id), `${id} signs its records`);
+  await c.close();
+});
+
+test('an action without a ClientToken: the shared spent-token folder makes it run once', async () => {
+  const c = clientAt(replicas.r1.base, 'reboot');
+  await c.initialize();
+  const args = { InstanceId: 'i-bp1win01000000000000' };
+  const plan = await c.tool('ecs_reboot_instance', args);
+  assert.equal(plan.status, 'planned', JSON.stringify(plan));
+  const { next } = JSON.parse((await http(null, 'GET', `${sim.base}/_sim/requests?since=0`)).body);
+  moveTo(c, replicas.r2.base);
+  const done = await c.tool('ecs_reboot_instance', { ...args, confirmation_token: plan.confirmation_token });
+  assert.equal(done.status, 'executed', JSON.stringify(done));
+  for (const id of ['r3', 'r1']) {
+    moveTo(c, replicas[id].base);
+    const again = await c.tool('ecs_reboot_instance', { ...args, confirmation_token: plan.confirmation_token });
+    assert.equal(again.status, 'denied', `${id}: ${JSON.stringify(again)}`);
+    assert.ok(again.reasons.some((x) => x.rule === 'confirmation.used'), JSON.stringify(again.reasons));
+  }
+  const log = JSON.parse((await http(null, 'GET', `${sim.base}/_sim/requests?since=${next}`)).body).requests;
+  const sent = log.filter((q) => q.action === 'RebootInstance' && q.params.DryRun !== 'true');
+  assert.equal(sent.length, 1, `one reboot, not ${sent.length}`);
   await c.close();
 });
 
