@@ -336,10 +336,12 @@ static void runtime_release(struct runtime *rt)
 
 /* --ecs-endpoint and --vpc-endpoint into the client's configuration (backend aliyun). The
  * client has one scheme, so both endpoints must agree on it; a loopback ECS endpoint given
- * alone also answers VPC calls (an external simulator does). The strings stay in o. */
-static err_code endpoints_apply(const struct opts *o, struct cloud_config *cc, struct err *e)
+ * alone also answers VPC calls (an external simulator does). cc points into ecs and vpc,
+ * which must live until cloud_client_new has copied them. */
+static err_code endpoints_apply(const struct opts *o, struct endpoint *ecs_out,
+                                struct endpoint *vpc_out, struct cloud_config *cc, struct err *e)
 {
-    static struct endpoint ecs, vpc; /* one backend per process; read by cloud_client_new */
+    struct endpoint ecs = {0}, vpc = {0};
     int have_ecs = o->ecs_endpoint && endpoint_parse(o->ecs_endpoint, &ecs) == ERR_OK;
     int have_vpc = o->vpc_endpoint && endpoint_parse(o->vpc_endpoint, &vpc) == ERR_OK;
     if (have_ecs && !have_vpc && ecs.loopback) {
@@ -349,13 +351,15 @@ static err_code endpoints_apply(const struct opts *o, struct cloud_config *cc, s
     if (have_ecs && have_vpc && strcmp(ecs.scheme, vpc.scheme) != 0)
         return err_set(e, ERR_INVALID, "--ecs-endpoint (%s) and --vpc-endpoint (%s) must use "
                        "the same scheme", ecs.scheme, vpc.scheme);
+    *ecs_out = ecs;
+    *vpc_out = vpc;
     if (have_ecs) {
-        cc->ecs_endpoint = ecs.host;
-        cc->scheme = ecs.scheme;
+        cc->ecs_endpoint = ecs_out->host;
+        cc->scheme = ecs_out->scheme;
     }
     if (have_vpc) {
-        cc->vpc_endpoint = vpc.host;
-        cc->scheme = vpc.scheme;
+        cc->vpc_endpoint = vpc_out->host;
+        cc->scheme = vpc_out->scheme;
     }
     if (have_ecs || have_vpc)
         log_write(LOG_LEVEL_INFO, "backend aliyun at %s://%s (ECS), %s%s%s (VPC)", cc->scheme,
@@ -376,6 +380,7 @@ static err_code backend_connect(struct runtime *rt, const struct opts *o, struct
     struct cloud_credentials creds = {0};
     char endpoint[64];
     struct cloud_config cc;
+    struct endpoint ecs_ep, vpc_ep; /* cc points into them until cloud_client_new copies */
     cloud_config_defaults(&cc);
     cc.region = o->region;
     err_code rc;
@@ -387,7 +392,7 @@ static err_code backend_connect(struct runtime *rt, const struct opts *o, struct
                                    sim_default_access_key_secret(), NULL,
                                    "the embedded simulator's local credentials");
     } else {
-        rc = endpoints_apply(o, &cc, e);
+        rc = endpoints_apply(o, &ecs_ep, &vpc_ep, &cc, e);
         if (rc == ERR_OK)
             rc = cloud_credentials_load(&creds, e);
     }
