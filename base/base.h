@@ -83,7 +83,7 @@ err_code buf_append(struct buf *b, const void *p, size_t n);
 err_code buf_puts(struct buf *b, const char *s);
 err_code buf_putc(struct buf *b, char c);
 err_code buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-err_code buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+err_code buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Hand the data to the caller (who frees it); the buf is left empty. Never NULL. */
 char *buf_steal(struct buf *b, size_t *ret_len);
 

@@ -72,12 +72,29 @@ err_code buf_putc(struct buf *b, char c)
 
 err_code buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
+    /* Format straight into the spare room; only text that does not fit is formatted twice
+     * (measure, grow, write). Rendering answers is mostly small appends to a grown buffer, and
+     * formatting each once was a fifth of /api/route's time. */
+    size_t room = b->cap > b->len ? b->cap - b->len : 0; /* terminator included */
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap2);
     va_end(ap2);
-    if (n < 0)
+    if (n < 0) {
+        if (b->data)
+            b->data[b->len] = '\0';
         return ERR_INVALID;
+    }
+    if ((size_t)n < room) {
+        if ((size_t)n > buf_limit(b) - b->len) {
+            b->data[b->len] = '\0'; /* past the maximum: the text is not kept */
+            return ERR_TOO_BIG;
+        }
+        b->len += (size_t)n;
+        return ERR_OK;
+    }
+    if (b->data)
+        b->data[b->len] = '\0';
     err_code rc = buf_reserve(b, (size_t)n);
     if (rc)
         return rc;

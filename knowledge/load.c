@@ -182,6 +182,9 @@ static void skill_release(struct kb_skill *s)
     }
     free(s->faq);
     kb_strs_free(&s->tools);
+    /* The slot is reused when a malformed skill is dropped from a partial model: nothing of
+     * it may survive (a stale npaths let the next skill write past its paths). */
+    memset(s, 0, sizeof *s);
 }
 
 static void product_release(struct kb_product *p)

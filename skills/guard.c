@@ -453,7 +453,8 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
     c.token = cJSON_IsString(tok) ? tok->valuestring : NULL;
     /* 2. Our own arguments out, defaults in; composite tools expand to the call they make. */
     c.args = cJSON_CreateObject();
-    for (const cJSON *a = given->child; a; a = a->next)
+    /* Arguments that are not an object were denied by the schema; keep none of them. */
+    for (const cJSON *a = cJSON_IsObject(given) ? given->child : NULL; a; a = a->next)
         if (strcmp(a->string, "confirmation_token") != 0 &&
             !cJSON_GetObjectItemCaseSensitive(c.args, a->string))
             cJSON_AddItemToObject(c.args, a->string, cJSON_Duplicate(a, 1));
@@ -503,8 +504,13 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
     /* 4. A token must match before anything is read for it. */
     char client_token[SK_CLIENT_TOKEN_LEN + 1] = "";
     uint64_t now_s = now_wall_ms() / 1000;
-    if (c.token && sk_token_redeem(r->tokens, c.token, tool->info.name, c.canon, c.caller, now_s,
-                                   0, client_token, &c.f)) {
+    /* ECS deduplicates a repeat of an action that takes a ClientToken (derived from the
+     * token); for the others, replicas sharing a spent-token directory refuse a token another
+     * replica spent (token.h). */
+    int shared_spend = c.token && c.action && !cloud_action_takes_client_token(c.action);
+    if (c.token && (sk_token_redeem(r->tokens, c.token, tool->info.name, c.canon, c.caller, now_s,
+                                    0, client_token, &c.f) ||
+                    (shared_spend && sk_token_spend_shared(r->tokens, c.token, now_s, 1, &c.f)))) {
         deny_outcome(&c, out);
         goto done;
     }
@@ -571,7 +577,8 @@ err_code sk_call(sk_registry *r, const struct sk_caller *caller, const char *nam
     if (c.token) {
         /* 8. Spend the token: of two concurrent uses exactly one passes here. */
         if (sk_token_redeem(r->tokens, c.token, tool->info.name, c.canon, c.caller, now_s, 1,
-                            client_token, &c.f)) {
+                            client_token, &c.f) ||
+            (shared_spend && sk_token_spend_shared(r->tokens, c.token, now_s, 0, &c.f))) {
             deny_outcome(&c, out);
             goto done;
         }

@@ -64,16 +64,26 @@ int sk_secret_name(const char *name, const struct kb_strs *secret)
     /* Tokens that page or deduplicate are not secrets. */
     if (strcmp(name, "NextToken") == 0 || strcmp(name, "ClientToken") == 0)
         return 0;
+    /* The whole name is examined, however long: an argument the schema refuses is still shown
+     * in the denial, and "<140 letters>Password" must not slip past a fixed-size copy. */
     static const char *const words[] = {"password", "secret", "privatekey", "token"};
-    char low[128];
-    size_t n = 0;
-    for (const char *p = name; *p && n < sizeof low - 1; p++)
-        if (*p != '_' && *p != '-')
-            low[n++] = (char)tolower((unsigned char)*p);
-    low[n] = '\0';
-    for (size_t i = 0; i < ARRAY_LEN(words); i++)
-        if (strstr(low, words[i]))
-            return 1;
+    for (const char *start = name; *start; start++) {
+        for (size_t i = 0; i < ARRAY_LEN(words); i++) {
+            const char *p = start, *w = words[i];
+            while (*w && *p) {
+                if (*p == '_' || *p == '-') {
+                    p++;
+                    continue;
+                }
+                if (tolower((unsigned char)*p) != *w)
+                    break;
+                p++;
+                w++;
+            }
+            if (!*w)
+                return 1;
+        }
+    }
     return 0;
 }
 

@@ -197,6 +197,8 @@ sk_registry *sk_registry_new(const struct sk_config *cfg, struct err *e)
                                               : SK_DEFAULT_TOKEN_TTL_S;
     if (sk_tokens_new(cfg->key_file, &r->tokens, e))
         goto fail;
+    if (cfg->spent_dir && sk_tokens_share(r->tokens, cfg->spent_dir, e))
+        goto fail;
     if (cfg->audit_file) {
         char replica[300];
         if (cfg->replica_id)

@@ -96,6 +96,8 @@ struct sk_config {
     enum sk_mode mode;                /* --mode; SK_MODE_DEFAULT lets the policy file decide */
     const char *audit_file;           /* append-only JSON lines; NULL: no audit log */
     const char *key_file;             /* confirmation key shared by replicas; NULL: random */
+    const char *spent_dir;            /* tokens spent on actions without a ClientToken,
+                                       * shared by replicas (created 0700); NULL: per process */
     const char *replica_id;           /* written into audit records; NULL: hostname:pid */
     const char *key_dir;              /* where ecs_create_key_pair saves private keys (0700);
                                        * NULL: $HOME/.skilld/keys */

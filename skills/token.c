@@ -3,6 +3,9 @@
  * ClientToken derived from a token. Layer: skills. */
 #include "skills/token.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/crypto.h>
@@ -10,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define TOKEN_PREFIX "sk1."
 #define NONCE_LEN 16
@@ -30,7 +35,11 @@ struct sk_tokens {
     pthread_mutex_t lock;
     struct used *used; /* open addressing, SK_TOKENS_USED_MAX slots */
     size_t nused;
+    char *shared_dir;     /* spent tokens recorded here across replicas, or NULL */
+    uint64_t pruned_at_s; /* when expired files were last removed from it */
 };
+
+#define SPENT_PRUNE_EVERY_S 60 /* expired spent-token files are removed at most this often */
 
 static void sha256(const void *p, size_t n, unsigned char out[32])
 {
@@ -143,6 +152,7 @@ void sk_tokens_free(struct sk_tokens *t)
         return;
     pthread_mutex_destroy(&t->lock);
     free(t->used);
+    free(t->shared_dir);
     OPENSSL_cleanse(t->key, sizeof t->key);
     free(t);
 }
@@ -317,5 +327,92 @@ err_code sk_token_redeem(struct sk_tokens *t, const char *token, const char *too
     hmac(t, in, sizeof in, mac);
     for (size_t i = 0; i < SK_CLIENT_TOKEN_LEN / 2; i++)
         snprintf(client_token + 2 * i, 3, "%02x", mac[i]);
+    return ERR_OK;
+}
+
+/* ---- Spent tokens shared by replicas --------------------------------------------------------- */
+
+err_code sk_tokens_share(struct sk_tokens *t, const char *dir, struct err *e)
+{
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return err_set(e, ERR_IO, "cannot create the spent-token directory %s: %s", dir,
+                       strerror(errno));
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0)
+        return err_set(e, ERR_IO, "the spent-token directory %s is not a writable folder", dir);
+    free(t->shared_dir);
+    t->shared_dir = xstrdup(dir);
+    return ERR_OK;
+}
+
+/* Remove the files of tokens that expired (their name starts with the expiry). Other replicas
+ * may race for the same files: a file already gone is fine. */
+static void prune_spent(struct sk_tokens *t, uint64_t now_s)
+{
+    DIR *d = opendir(t->shared_dir);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        char *end = NULL;
+        unsigned long long exp = strtoull(de->d_name, &end, 10);
+        if (end == de->d_name || *end != '-' || exp >= now_s)
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", t->shared_dir, de->d_name);
+        unlink(path);
+    }
+    if (d)
+        closedir(d);
+}
+
+err_code sk_token_spend_shared(struct sk_tokens *t, const char *token, uint64_t now_s,
+                               int check_only, struct sk_findings *f)
+{
+    unsigned char payload[PAYLOAD_LEN], mac[MAC_LEN];
+    if (!t->shared_dir)
+        return ERR_OK;
+    if (parse_token(t, token, payload)) {
+        sk_findings_add(f, SK_DENY, "confirmation.invalid",
+                        "confirmation_token is not a token this server issued, or it was altered");
+        return ERR_DENIED;
+    }
+    unsigned char in[5 + NONCE_LEN];
+    memcpy(in, "spent", 5);
+    memcpy(in + 5, payload + 9, NONCE_LEN);
+    hmac(t, in, sizeof in, mac);
+    char name[SK_SPENT_NAME_MAX], path[4096];
+    int n = snprintf(name, sizeof name, "%llu-", (unsigned long long)get_be64(payload + 1));
+    for (size_t i = 0; i < 16 && n + 2 < (int)sizeof name; i++)
+        n += snprintf(name + n, sizeof name - (size_t)n, "%02x", mac[i]);
+    snprintf(path, sizeof path, "%s/%s", t->shared_dir, name);
+    if (check_only) {
+        if (access(path, F_OK) == 0) {
+            sk_findings_add(f, SK_DENY, "confirmation.used",
+                            "confirmation_token was already used by another replica; each token "
+                            "executes once");
+            return ERR_DENIED;
+        }
+        return ERR_OK;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) {
+        sk_findings_add(f, SK_DENY, "confirmation.used",
+                        "confirmation_token was already used by another replica; each token "
+                        "executes once");
+        return ERR_DENIED;
+    }
+    if (fd < 0) {
+        sk_findings_add(f, SK_DENY, "confirmation.unrecorded",
+                        "the spent token could not be recorded in %.200s (%.80s), so nothing was "
+                        "sent; try again", t->shared_dir, strerror(errno));
+        return ERR_DENIED;
+    }
+    close(fd);
+    pthread_mutex_lock(&t->lock);
+    int prune = now_s >= t->pruned_at_s + SPENT_PRUNE_EVERY_S;
+    if (prune)
+        t->pruned_at_s = now_s;
+    pthread_mutex_unlock(&t->lock);
+    if (prune)
+        prune_spent(t, now_s);
     return ERR_OK;
 }

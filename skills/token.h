@@ -40,4 +40,24 @@ err_code sk_token_redeem(struct sk_tokens *t, const char *token, const char *too
                          const char *canon_args, const char *caller, uint64_t now_s, int consume,
                          char client_token[SK_CLIENT_TOKEN_LEN + 1], struct sk_findings *f);
 
+/* ---- Spent tokens shared by replicas ------------------------------------------------------
+ * The used set above is per process. For an action that takes a ClientToken that is enough:
+ * a token sent again by a replica that never saw it spent carries the same ClientToken, and
+ * ECS answers the first result without acting again. For the actions ECS cannot deduplicate
+ * (StopInstance, RebootInstance, Delete*, Attach* ...) replicas that share a directory record
+ * each spent token there as an empty file created with O_EXCL, so of two replicas exactly one
+ * spends it. File names are <expiry>-<HMAC of the nonce>: they say nothing a token could be
+ * rebuilt from; expired ones are removed now and then by whichever replica looks. */
+#define SK_SPENT_NAME_MAX 64 /* bytes of one file name in the directory */
+
+/* Share spent tokens through dir (created 0700 when missing). ERR_IO naming the directory. */
+err_code sk_tokens_share(struct sk_tokens *t, const char *dir, struct err *e);
+
+/* Record in the shared directory that token (which passed sk_token_redeem) is spent; with
+ * check_only = 1 only look. ERR_OK when no directory is shared. On refusal adds one SK_DENY
+ * finding — confirmation.used (another replica spent it) or confirmation.unrecorded (the
+ * directory cannot be written: nothing is sent without the record) — and returns ERR_DENIED. */
+err_code sk_token_spend_shared(struct sk_tokens *t, const char *token, uint64_t now_s,
+                               int check_only, struct sk_findings *f);
+
 #endif

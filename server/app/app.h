@@ -35,6 +35,7 @@ struct app {
     const char *version;      /* skilld's version, for /healthz */
     char *skill_routes[SKILLPACK_ROUTES_MAX]; /* "/skills/<product>/<id>/" rows (owned) */
     size_t nskill_routes;
+    char replica[256];        /* --replica-id, or HOSTNAME:PID: audit records and /healthz */
 };
 
 /* ---- Session ids (server/app/session_key.c) ---------------------------------------------*/

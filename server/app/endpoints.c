@@ -16,6 +16,7 @@ static void ep_healthz(const struct http_request *req, void *ud, struct http_res
     if (a->backend_status[0])
         cJSON_AddStringToObject(root, "backend_status", a->backend_status);
     cJSON_AddStringToObject(root, "version", a->version ? a->version : "unknown");
+    cJSON_AddStringToObject(root, "replica", a->replica);
     resp->status = 200;
     resp->body = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);

@@ -35,8 +35,12 @@ enum { FOR_SERVE = 1u << 0, FOR_STDIO = 1u << 1 };
 enum opt_id {
     OPT_LISTEN = 256, OPT_BACKEND, OPT_REGION, OPT_KNOWLEDGE, OPT_MAX_BODY, OPT_MAX_SESSIONS,
     OPT_SESSION_TTL, OPT_SESSION_KEY_FILE, OPT_THREADS, OPT_ALLOW_ORIGIN, OPT_LOG_LEVEL,
-    OPT_POLICY, OPT_MODE, OPT_AUDIT_LOG, OPT_CONFIRM_KEY, OPT_KEY_DIR, OPT_HELP,
+    OPT_POLICY, OPT_MODE, OPT_AUDIT_LOG, OPT_CONFIRM_KEY, OPT_KEY_DIR, OPT_ECS_ENDPOINT,
+    OPT_VPC_ENDPOINT, OPT_REPLICA_ID, OPT_SPENT_DIR, OPT_HELP,
 };
+
+#define ENDPOINT_MAX 255  /* bytes of HOST[:PORT] in --ecs-endpoint / --vpc-endpoint */
+#define REPLICA_ID_MAX 64 /* bytes of --replica-id */
 
 static const struct flag {
     const char *name;
@@ -86,8 +90,23 @@ static const struct flag {
     {"confirm-key-file", OPT_CONFIRM_KEY, "FILE", FOR_SERVE | FOR_STDIO,
      "key that signs confirmation tokens, shared by replicas (created, mode 0600, if missing; "
      "default: a random key per process)"},
+    {"confirm-spent-dir", OPT_SPENT_DIR, "DIR", FOR_SERVE | FOR_STDIO,
+     "folder shared by replicas (with --confirm-key-file) where each confirmation token spent "
+     "on an action ECS cannot deduplicate (no ClientToken: Stop, Reboot, Delete, Attach ...) is "
+     "recorded, so it executes once across them; created 0700 if missing (default: per process)"},
     {"key-dir", OPT_KEY_DIR, "DIR", FOR_SERVE | FOR_STDIO,
      "where ecs_create_key_pair saves private keys (default $HOME/.skilld/keys)"},
+    {"ecs-endpoint", OPT_ECS_ENDPOINT, "HOST:PORT", FOR_SERVE | FOR_STDIO,
+     "with --backend aliyun: send ECS calls to this endpoint instead of "
+     "ecs.<region>.aliyuncs.com (an external simulator, a proxy, a VPC endpoint); plain http "
+     "for a loopback host, https otherwise (an http:// or https:// prefix says which); "
+     "credentials still come from the environment or the CLI profiles"},
+    {"vpc-endpoint", OPT_VPC_ENDPOINT, "HOST:PORT", FOR_SERVE | FOR_STDIO,
+     "with --backend aliyun: the VPC API endpoint (default: --ecs-endpoint when that is a "
+     "loopback address, which the simulator answers for both; else vpc.<region>.aliyuncs.com)"},
+    {"replica-id", OPT_REPLICA_ID, "ID", FOR_SERVE | FOR_STDIO,
+     "this replica's name in audit records, /healthz and the start-up log (letters, digits, "
+     "'.', '_', ':', '-'; at most 64; default HOSTNAME:PID)"},
     {"help", OPT_HELP, NULL, FOR_SERVE | FOR_STDIO, "show this help"},
 };
 
@@ -110,7 +129,50 @@ struct opts {
     const char *audit_log;
     const char *confirm_key;
     const char *key_dir;
+    const char *ecs_endpoint; /* as given, scheme prefix included */
+    const char *vpc_endpoint;
+    const char *replica_id;
+    const char *spent_dir;
 };
+
+/* An endpoint flag split into scheme and HOST[:PORT]. */
+struct endpoint {
+    const char *scheme; /* "http" or "https" */
+    char host[ENDPOINT_MAX + 1];
+    int loopback;       /* 127.0.0.0/8, localhost or [::1] */
+};
+
+/* Parse [http://|https://]HOST[:PORT]. Without a prefix a loopback host gets http (the
+ * simulator speaks nothing else) and any other https; the cloud client refuses plain http to
+ * anything but loopback. ERR_INVALID for an empty host, a path, or a bad port. */
+static err_code endpoint_parse(const char *v, struct endpoint *ret)
+{
+    const char *scheme = NULL;
+    if (strncmp(v, "http://", 7) == 0) {
+        scheme = "http";
+        v += 7;
+    } else if (strncmp(v, "https://", 8) == 0) {
+        scheme = "https";
+        v += 8;
+    }
+    size_t len = strlen(v);
+    if (len && v[len - 1] == '/')
+        len--; /* "http://127.0.0.1:9090/" */
+    if (len == 0 || len > ENDPOINT_MAX || memchr(v, '/', len))
+        return ERR_INVALID;
+    memcpy(ret->host, v, len);
+    ret->host[len] = '\0';
+    char host[ENDPOINT_MAX + 1];
+    unsigned port = 0;
+    const char *after_host = ret->host[0] == '[' ? strchr(ret->host, ']') : ret->host;
+    int has_port = after_host && strchr(after_host, ':');
+    if (http_split_host_port(ret->host, host, sizeof host, &port) != ERR_OK ||
+        (has_port && port == 0))
+        return ERR_INVALID;
+    ret->loopback = http_host_name_is_loopback(host);
+    ret->scheme = scheme ? scheme : ret->loopback ? "http" : "https";
+    return ERR_OK;
+}
 
 /* Subcommand summaries for `skilld --help` (the table of handlers is further down). */
 static void usage_flags(FILE *f, const char *cmd, unsigned applies)
@@ -189,6 +251,27 @@ static int opts_set(struct opts *o, const char *cmd, int id, const char *v)
     case OPT_KEY_DIR:
         o->key_dir = v;
         return 0;
+    case OPT_ECS_ENDPOINT:
+    case OPT_VPC_ENDPOINT: {
+        struct endpoint ep;
+        if (endpoint_parse(v, &ep) != ERR_OK)
+            return bad_flag(cmd, id == OPT_ECS_ENDPOINT ? "--ecs-endpoint (want HOST:PORT)"
+                                                        : "--vpc-endpoint (want HOST:PORT)", v);
+        *(id == OPT_ECS_ENDPOINT ? &o->ecs_endpoint : &o->vpc_endpoint) = v;
+        return 0;
+    }
+    case OPT_SPENT_DIR:
+        if (!*v)
+            return bad_flag(cmd, "--confirm-spent-dir (empty)", v);
+        o->spent_dir = v;
+        return 0;
+    case OPT_REPLICA_ID:
+        if (!*v || strlen(v) > REPLICA_ID_MAX ||
+            strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") !=
+                strlen(v))
+            return bad_flag(cmd, "--replica-id (1-64 letters, digits, '.', '_', ':' or '-')", v);
+        o->replica_id = v;
+        return 0;
     default:
         return 2;
     }
@@ -254,6 +337,40 @@ static void runtime_release(struct runtime *rt)
     OPENSSL_cleanse(rt, sizeof *rt);
 }
 
+/* --ecs-endpoint and --vpc-endpoint into the client's configuration (backend aliyun). The
+ * client has one scheme, so both endpoints must agree on it; a loopback ECS endpoint given
+ * alone also answers VPC calls (an external simulator does). cc points into ecs and vpc,
+ * which must live until cloud_client_new has copied them. */
+static err_code endpoints_apply(const struct opts *o, struct endpoint *ecs_out,
+                                struct endpoint *vpc_out, struct cloud_config *cc, struct err *e)
+{
+    struct endpoint ecs = {0}, vpc = {0};
+    int have_ecs = o->ecs_endpoint && endpoint_parse(o->ecs_endpoint, &ecs) == ERR_OK;
+    int have_vpc = o->vpc_endpoint && endpoint_parse(o->vpc_endpoint, &vpc) == ERR_OK;
+    if (have_ecs && !have_vpc && ecs.loopback) {
+        vpc = ecs;
+        have_vpc = 1;
+    }
+    if (have_ecs && have_vpc && strcmp(ecs.scheme, vpc.scheme) != 0)
+        return err_set(e, ERR_INVALID, "--ecs-endpoint (%s) and --vpc-endpoint (%s) must use "
+                       "the same scheme", ecs.scheme, vpc.scheme);
+    *ecs_out = ecs;
+    *vpc_out = vpc;
+    if (have_ecs) {
+        cc->ecs_endpoint = ecs_out->host;
+        cc->scheme = ecs_out->scheme;
+    }
+    if (have_vpc) {
+        cc->vpc_endpoint = vpc_out->host;
+        cc->scheme = vpc_out->scheme;
+    }
+    if (have_ecs || have_vpc)
+        log_write(LOG_LEVEL_INFO, "backend aliyun at %s://%s (ECS), %s%s%s (VPC)", cc->scheme,
+                  have_ecs ? ecs.host : "ecs.<region>.aliyuncs.com", have_vpc ? cc->scheme : "",
+                  have_vpc ? "://" : "", have_vpc ? vpc.host : "vpc.<region>.aliyuncs.com");
+    return ERR_OK;
+}
+
 /* Point a signed OpenAPI client at the backend: the in-process simulator over loopback with
  * its local credentials, or the real ECS endpoints of the region with the default credential
  * chain. Then make one read-only call (DescribeRegions) so a wrong key, a dead endpoint or a
@@ -266,6 +383,7 @@ static err_code backend_connect(struct runtime *rt, const struct opts *o, struct
     struct cloud_credentials creds = {0};
     char endpoint[64];
     struct cloud_config cc;
+    struct endpoint ecs_ep, vpc_ep; /* cc points into them until cloud_client_new copies */
     cloud_config_defaults(&cc);
     cc.region = o->region;
     err_code rc;
@@ -277,7 +395,9 @@ static err_code backend_connect(struct runtime *rt, const struct opts *o, struct
                                    sim_default_access_key_secret(), NULL,
                                    "the embedded simulator's local credentials");
     } else {
-        rc = cloud_credentials_load(&creds, e);
+        rc = endpoints_apply(o, &ecs_ep, &vpc_ep, &cc, e);
+        if (rc == ERR_OK)
+            rc = cloud_credentials_load(&creds, e);
     }
     if (rc != ERR_OK)
         goto cleanup;
@@ -324,7 +444,19 @@ static err_code runtime_build(struct runtime *rt, const struct opts *o, struct e
     rt->app.backend = o->backend;
     rt->app.region = o->region;
     rt->app.version = SKILLD_VERSION;
+    if (o->replica_id) {
+        snprintf(rt->app.replica, sizeof rt->app.replica, "%s", o->replica_id);
+    } else {
+        char host[256] = "";
+        if (gethostname(host, sizeof host - 1) != 0 || !*host)
+            snprintf(host, sizeof host, "localhost");
+        snprintf(rt->app.replica, sizeof rt->app.replica, "%.200s:%ld", host, (long)getpid());
+    }
+    log_write(LOG_LEVEL_INFO, "replica %s", rt->app.replica);
     rt->app.metrics = metrics_new();
+    if (strcmp(o->backend, "sim") == 0 && (o->ecs_endpoint || o->vpc_endpoint))
+        return err_set(e, ERR_INVALID, "--ecs-endpoint and --vpc-endpoint apply to --backend "
+                       "aliyun (the embedded simulator has an endpoint of its own)");
     if (strcmp(o->backend, "sim") == 0) {
         struct sim_config sc = {.host = "127.0.0.1", .port = 0};
         rt->sim = sim_start(&sc, e);
@@ -371,7 +503,9 @@ static err_code runtime_build(struct runtime *rt, const struct opts *o, struct e
         .mode = o->mode,
         .audit_file = o->audit_log,
         .key_file = o->confirm_key,
+        .spent_dir = o->spent_dir,
         .key_dir = o->key_dir,
+        .replica_id = rt->app.replica,
     };
     if (sc.product) {
         rt->app.skills = sk_registry_new(&sc, e);
